@@ -1,0 +1,16 @@
+// The CPU backend: Eigen for matrix products, OpenMP loops for everything else.
+#pragma once
+#include "tensor/op_kinds.h"
+#include "tensor/tensor.h"
+
+namespace dn::cpu {
+
+#define DN_KERNEL(name, params) void name params;
+#include "tensor/backend.def"
+#undef DN_KERNEL
+
+// Threads used by OpenMP loops and Eigen (default: all cores).
+void set_num_threads(int n);
+int num_threads();
+
+}  // namespace dn::cpu

@@ -1,0 +1,86 @@
+// The op API without autograd: shape and dtype checks, output allocation, and a call into
+// the backend where the tensors live (tensor/cpu/ or tensor/cuda/). These functions never
+// record anything for backward; the differentiable ops in autograd/ are built on them.
+// Every check failure throws dn::Error naming the op and the shapes.
+#pragma once
+#include <vector>
+
+#include "tensor/op_kinds.h"
+#include "tensor/random.h"
+#include "tensor/tensor.h"
+
+namespace dn::kernel {
+
+// --- Views: new metadata over the same storage, no copy ----------------------------------
+Tensor view(const Tensor& x, Shape shape);  // one entry may be -1; fails if not viewable
+bool can_view(const Tensor& x, const Shape& shape);
+Tensor reshape(const Tensor& x, Shape shape);  // a view when possible, else a copy
+Tensor permute(const Tensor& x, const std::vector<int64_t>& dims);
+Tensor transpose(const Tensor& x, int64_t dim0, int64_t dim1);
+Tensor narrow(const Tensor& x, int64_t dim, int64_t start, int64_t length);
+Tensor expand(const Tensor& x, const Shape& shape);  // -1 keeps a size
+Tensor squeeze(const Tensor& x, int64_t dim);
+Tensor unsqueeze(const Tensor& x, int64_t dim);
+Tensor as_strided(const Tensor& x, Shape shape, Shape strides, int64_t offset);
+
+// --- Copies and conversions --------------------------------------------------------------
+Tensor contiguous(const Tensor& x);  // x itself when already contiguous
+Tensor clone(const Tensor& x);
+Tensor to(const Tensor& x, DType dtype);    // x itself when already of that dtype
+Tensor to(const Tensor& x, Device device);  // x itself when already there
+void copy_(const Tensor& dst, const Tensor& src);  // src broadcast to dst's shape
+void fill_(const Tensor& dst, double value);
+
+// --- Elementwise -------------------------------------------------------------------------
+Tensor unary(UnaryOp op, const Tensor& x, double param = 0);
+Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b);  // broadcasting
+Tensor compare(CompareOp op, const Tensor& a, const Tensor& b);  // bool result
+Tensor compare_scalar(CompareOp op, const Tensor& a, double b);
+Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b);
+
+// --- Reductions --------------------------------------------------------------------------
+// Over `dims` (all dims when empty); keepdim leaves them with size 1.
+Tensor reduce(ReduceOp op, const Tensor& x, std::vector<int64_t> dims, bool keepdim);
+// Sums a gradient of a broadcast result back to the shape its input had.
+Tensor sum_to_shape(const Tensor& x, const Shape& shape);
+
+// --- Linear algebra ----------------------------------------------------------------------
+// [..., m, k] x [..., k, n] with broadcast batch dims. Transposed views are not copied.
+Tensor matmul(const Tensor& a, const Tensor& b);
+
+// --- Normalisation -----------------------------------------------------------------------
+Tensor softmax(const Tensor& x, int64_t dim);
+struct LayerNormResult {
+  Tensor out, mean, rstd;  // mean and rstd: x's shape without its last dim
+};
+// Over the last dim; weight and bias (shape [D]) may be undefined.
+LayerNormResult layer_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, double eps);
+
+// --- Indexing and joining ----------------------------------------------------------------
+Tensor cat(const std::vector<Tensor>& tensors, int64_t dim);
+Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index);
+// A copy of base with src's slices added at index positions along dim.
+Tensor index_add(const Tensor& base, int64_t dim, const Tensor& index, const Tensor& src);
+struct TopK {
+  Tensor values, indices;
+};
+TopK topk(const Tensor& x, int64_t k, int64_t dim, bool largest = true);
+
+// --- Resampling and convolution ----------------------------------------------------------
+// x: [N, C, H, W]; the geometry's `in` sizes must match x.
+Tensor resample(ResampleMode mode, const Tensor& x, const ResampleGeometry& geometry);
+Tensor resample_backward(ResampleMode mode, const Tensor& grad_out, const ResampleGeometry& geometry);
+Tensor im2col(const Tensor& x, const ConvGeometry& geometry);     // [N, C*kh*kw, oh*ow]
+Tensor col2im(const Tensor& cols, const ConvGeometry& geometry);  // [N, C, H, W]
+
+// --- Random ------------------------------------------------------------------------------
+Tensor uniform(const Shape& shape, double low, double high, Generator& gen,
+               DType dtype = DType::f32, Device device = Device::cpu());
+Tensor normal(const Shape& shape, double mean, double std, Generator& gen,
+              DType dtype = DType::f32, Device device = Device::cpu());
+// As torch.nn.init.trunc_normal_: uniform on [2Φ(a')-1, 2Φ(b')-1] with a' = (a-mean)/std,
+// then erfinv, times std·√2, plus mean, clamped to [a, b].
+Tensor trunc_normal(const Shape& shape, double mean, double std, double a, double b,
+                    Generator& gen, DType dtype = DType::f32, Device device = Device::cpu());
+
+}  // namespace dn::kernel

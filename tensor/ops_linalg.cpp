@@ -1,0 +1,56 @@
+// Batched matrix products with broadcast batch dims.
+#include "tensor/ops_common.h"
+
+namespace dn::kernel {
+
+namespace {
+// A [batch, rows, cols] view the backends accept: one of the two matrix strides is 1.
+Tensor as_batched_matrix(const Tensor& x, int64_t batch) {
+  const int64_t r = x.size(-2), c = x.size(-1);
+  Shape shape{batch, r, c};
+  Tensor v = can_view(x, shape) ? view(x, shape) : view(contiguous(x), shape);
+  if (v.stride(2) == 1 || v.stride(1) == 1 || r == 1 || c == 1) return v;
+  return contiguous(v);
+}
+}  // namespace
+
+Tensor matmul(const Tensor& a, const Tensor& b) {
+  check_defined("matmul", a);
+  check_defined("matmul", b);
+  check_same_device("matmul", a, b);
+  check_same_dtype("matmul", a, b);
+  check_math_dtype("matmul", a);
+  DN_CHECK(a.dim() >= 2 && b.dim() >= 2, "matmul: operands need at least 2 dims, got ",
+           shape_str(a.shape()), " and ", shape_str(b.shape()));
+  const int64_t m = a.size(-2), k = a.size(-1), n = b.size(-1);
+  DN_CHECK(b.size(-2) == k, "matmul: inner sizes differ: ", shape_str(a.shape()), " x ",
+           shape_str(b.shape()));
+
+  // [..., m, k] x [k, n]: fold a's batch dims into m (one large product, as for Linear).
+  if (b.dim() == 2 && can_view(a, {a.numel() / std::max<int64_t>(k, 1), k})) {
+    Shape out_shape(a.shape().begin(), a.shape().end() - 1);
+    out_shape.push_back(n);
+    const int64_t rows = a.numel() / std::max<int64_t>(k, 1);
+    Tensor out = empty(out_shape, a.dtype(), a.device());
+    DN_RUN_KERNEL(a.device(), matmul, view(out, {1, rows, n}),
+                  as_batched_matrix(view(a, {rows, k}), 1), as_batched_matrix(b, 1));
+    return out;
+  }
+
+  Shape a_batch(a.shape().begin(), a.shape().end() - 2);
+  Shape b_batch(b.shape().begin(), b.shape().end() - 2);
+  Shape batch = broadcast_shapes("matmul", a_batch, b_batch);
+  const int64_t nbatch = numel_of(batch);
+  Shape a_full = batch, b_full = batch, out_shape = batch;
+  a_full.insert(a_full.end(), {m, k});
+  b_full.insert(b_full.end(), {k, n});
+  out_shape.insert(out_shape.end(), {m, n});
+  Tensor out = empty(out_shape, a.dtype(), a.device());
+  if (out.numel() == 0) return out;
+  DN_RUN_KERNEL(a.device(), matmul, view(out, {nbatch, m, n}),
+                as_batched_matrix(expand(a, a_full), nbatch),
+                as_batched_matrix(expand(b, b_full), nbatch));
+  return out;
+}
+
+}  // namespace dn::kernel
