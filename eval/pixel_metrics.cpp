@@ -6,6 +6,7 @@
 #include "eval/connected_components.h"
 #include "eval/histogram_metrics.h"
 #include "eval/ranking.h"
+#include "eval/sort_scores.h"
 #include "tensor/error.h"
 
 namespace dn::eval {
@@ -116,9 +117,9 @@ PixelMetrics PixelAccumulator::finish_exact() {
   out.defect_pixels = defect_pixels();
   out.normal_pixels = normal_pixels_;
   out.regions = regions_.regions();
-  std::sort(negatives_.begin(), negatives_.end());
+  sort_scores(negatives_);
   std::vector<float> positives = regions_.scores;
-  std::sort(positives.begin(), positives.end());
+  sort_scores(positives);
 
   // One sweep down both sorted lists, equal scores taken together as a tie group.
   RankingSweep sweep(positives.size(), negatives_.size());

@@ -212,6 +212,13 @@ std::string summary_table(const RunReport& report) {
   return out.str();
 }
 
+void print_summary(std::ostream& out, const RunReport& report) {
+  out << summary_table(report);
+  for (const ClassMetrics& c : report.classes)
+    for (const std::string& w : c.warnings) out << "warning: " << w << '\n';
+  out.flush();
+}
+
 void write_text_atomic(const std::string& path, const std::string& text) {
   io::write_file_atomic(path, [&](std::FILE* f) { io::write_bytes(f, text.data(), text.size(), path); });
 }

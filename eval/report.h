@@ -12,6 +12,7 @@
 #pragma once
 #include <array>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,9 @@ std::string metrics_markdown(const RunReport& report);
 std::string scores_csv(const std::vector<ScoreRow>& rows);
 // Per class and mean, in percent with one decimal (like the paper), "-" for undefined.
 std::string summary_table(const RunReport& report);
+// What a run prints at its end: the table, then the warnings (undefined metrics, streaming
+// error bounds), one per line.
+void print_summary(std::ostream& out, const RunReport& report);
 
 // Writes the four files into `dir` (created if missing), each atomically. Throws dn::Error
 // naming the file on failure, and on a setting other than "multi" or "separate".

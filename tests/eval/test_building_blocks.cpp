@@ -3,6 +3,7 @@
 // (numpy 1.x np.arange semantics).
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -12,6 +13,7 @@
 #include "eval/connected_components.h"
 #include "eval/exact_mean.h"
 #include "eval/float_key.h"
+#include "eval/sort_scores.h"
 #include "fixture.h"
 #include "tensor/error.h"
 
@@ -120,4 +122,23 @@ TEST_CASE("reference_pro_thresholds reproduces np.arange(min, max, (max-min)/200
   }
   CHECK(with_201 >= 10);  // the fixture covers the rounding case that yields 201 thresholds
   CHECK(reference_pro_thresholds(0.5f, 0.5f).empty());
+}
+
+TEST_CASE("sort_scores sorts like std::sort (ties, signs, zeros, large inputs)") {
+  for (size_t n : {size_t(0), size_t(1), size_t(1000), size_t(300000)}) {
+    CAPTURE(n);
+    std::vector<float> v(n);
+    uint32_t x = 12345;
+    for (size_t i = 0; i < n; ++i) {
+      x = x * 1664525u + 1013904223u;
+      float f = float(int(x >> 8) % 20001 - 10000) / 977.0f;  // many ties, both signs
+      v[i] = (x & 7) == 0 ? -0.0f : ((x & 7) == 1 ? 0.0f : f);
+      if ((x & 15) == 2) v[i] = float(x) * 1e-30f;  // tiny positives
+    }
+    std::vector<float> expected = v;
+    std::sort(expected.begin(), expected.end());
+    sort_scores(v);
+    CHECK(std::equal(v.begin(), v.end(), expected.begin(), expected.end()));  // -0 == +0
+    CHECK(std::is_sorted(v.begin(), v.end()));
+  }
 }

@@ -116,6 +116,11 @@ TEST_CASE("metrics.csv, scores.csv, metrics.md and the printed table") {
   CHECK(table.find("AUPRO") != std::string::npos);
   CHECK(table.find("bottle     99.0     98.0     97.0     96.0     69.0     64.0     89.0") != std::string::npos);
   CHECK(table.find("mean       89.7") != std::string::npos);
+
+  std::ostringstream printed;
+  print_summary(printed, r);
+  CHECK(printed.str().rfind(table, 0) == 0);
+  CHECK(printed.str().find("warning: weird: pixel metrics undefined: no masks\n") != std::string::npos);
 }
 
 TEST_CASE("write_reports writes all four files atomically and they read back") {
