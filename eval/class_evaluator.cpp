@@ -71,6 +71,34 @@ void ClassEvaluator::add(const std::string& path, int label, float score, const 
   add(path, label, score, values, bits, h, w);
 }
 
+void ClassEvaluator::add_batch(const std::vector<std::string>& paths, const std::vector<int>& labels,
+                               const Tensor& scores, const Tensor& maps, const Tensor& masks) {
+  const int64_t b = int64_t(paths.size());
+  DN_CHECK(int64_t(labels.size()) == b && scores.defined() && scores.numel() == b,
+           "ClassEvaluator(", name_, "): a batch of ", b, " paths needs as many labels (",
+           labels.size(), ") and scores (", scores.defined() ? scores.numel() : 0, ")");
+  DN_CHECK(maps.defined() && maps.dtype() == DType::f32 && maps.dim() >= 3 && maps.size(0) == b &&
+               (maps.dim() == 3 || (maps.dim() == 4 && maps.size(1) == 1)),
+           "ClassEvaluator(", name_, "): batch maps must be float32 [B, 1, H, W] or [B, H, W] with B = ", b,
+           ", got ", maps.describe());
+  DN_CHECK(!masks.defined() || (masks.numel() == maps.numel() && masks.size(0) == b &&
+                                masks.size(-1) == maps.size(-1) && masks.size(-2) == maps.size(-2) &&
+                                (masks.dtype() == DType::bool_ || masks.dtype() == DType::u8)),
+           "ClassEvaluator(", name_, "): batch masks must be bool or uint8 shaped like the maps ",
+           maps.describe(), ", got ", masks.describe());
+  const int h = int(maps.size(-2)), w = int(maps.size(-1));
+  const size_t n = size_t(h) * size_t(w);
+  std::vector<float> all_scores = to_vector<float>(scores);
+  std::vector<float> all_maps = to_vector<float>(maps);
+  std::vector<uint8_t> all_masks = masks.defined() ? to_vector<uint8_t>(masks) : std::vector<uint8_t>{};
+  for (int64_t i = 0; i < b; ++i) {
+    std::span<const float> map(all_maps.data() + i * n, n);
+    std::span<const uint8_t> mask;
+    if (!all_masks.empty()) mask = std::span<const uint8_t>(all_masks.data() + i * n, n);
+    add(paths[i], labels[i], all_scores[i], map, mask, h, w);
+  }
+}
+
 ClassMetrics ClassEvaluator::finish() {
   DN_CHECK(!finished_, "ClassEvaluator(", name_, "): finish() called twice");
   finished_ = true;

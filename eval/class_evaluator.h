@@ -45,6 +45,11 @@ class ClassEvaluator {
   // size, or an undefined Tensor for "no mask".
   void add(const std::string& path, int label, float score, const Tensor& map, const Tensor& mask);
 
+  // A batch as the model code holds it: scores [B], maps float32 [B, 1, H, W] or [B, H, W],
+  // masks bool/uint8 of the maps' shape (or undefined: no masks), with B paths and labels.
+  void add_batch(const std::vector<std::string>& paths, const std::vector<int>& labels,
+                 const Tensor& scores, const Tensor& maps, const Tensor& masks);
+
   ClassMetrics finish();  // once
   const std::vector<ScoreRow>& scores() const { return rows_; }
 

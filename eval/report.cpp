@@ -167,6 +167,15 @@ std::string metrics_markdown(const RunReport& report) {
           << c.pixel.f1max_bound << " | " << c.pixel.aupro_bound << " |\n";
     }
   }
+  bool any_standard = false;
+  for (const ClassMetrics& c : report.classes) any_standard |= c.pixel.aupro_standard.has_value();
+  if (any_standard) {
+    out << "\nFor comparison, the standard MVTec AD AUPRO (the curve at every distinct score, "
+           "integrated to FPR 0.3 with linear interpolation there, divided by 0.3):\n\n"
+           "| class | AUPRO (reference) | AUPRO (standard) |\n|---|---:|---:|\n";
+    for (const ClassMetrics& c : report.classes)
+      out << "| " << c.name << " | " << percent(c.pixel.aupro) << " | " << percent(c.pixel.aupro_standard) << " |\n";
+  }
   std::vector<std::string> warnings;
   for (const ClassMetrics& c : report.classes) warnings.insert(warnings.end(), c.warnings.begin(), c.warnings.end());
   if (!warnings.empty()) {

@@ -10,6 +10,7 @@
 #include "fixture.h"
 #include "synthetic.h"
 #include "tensor/error.h"
+#include "tensor/ops.h"
 
 using namespace dn::eval;
 
@@ -159,5 +160,33 @@ TEST_CASE("ClassEvaluator: undefined metrics are null with a warning, never a cr
     CHECK(m.pixel.defect_pixels == 1);
     CHECK(m.pixel.normal_pixels == 31);
     CHECK(ev.scores().size() == 2);
+  }
+  SUBCASE("a batch of tensors gives the same metrics as image by image") {
+    testing::PixelClass data = testing::pixel_class(6, 16, 12, 3, 500, 499);
+    std::vector<std::string> paths;
+    std::vector<int> labels;
+    std::vector<float> scores;
+    for (int k = 0; k < 6; ++k) {
+      paths.push_back("img" + std::to_string(k));
+      labels.push_back(k % 3 != 0);
+      scores.push_back(0.1f * float(k % 4));
+    }
+    ClassEvaluator one("c"), batch("c");
+    for (int k = 0; k < 6; ++k)
+      one.add(paths[k], labels[k], scores[k], std::span(data.maps).subspan(k * 192, 192),
+              std::span(data.masks).subspan(k * 192, 192), 16, 12);
+    dn::Tensor s = dn::from_vector<float>(scores, {6});
+    dn::Tensor maps = dn::from_vector<float>(data.maps, {6, 1, 16, 12});
+    dn::Tensor masks = dn::from_vector<uint8_t>(data.masks, {6, 1, 16, 12});
+    batch.add_batch({paths.begin(), paths.begin() + 3}, {labels.begin(), labels.begin() + 3},
+                    dn::kernel::narrow(s, 0, 0, 3), dn::kernel::narrow(maps, 0, 0, 3), dn::kernel::narrow(masks, 0, 0, 3));
+    batch.add_batch({paths.begin() + 3, paths.end()}, {labels.begin() + 3, labels.end()},
+                    dn::kernel::narrow(s, 0, 3, 3), dn::kernel::narrow(maps, 0, 3, 3), dn::kernel::narrow(masks, 0, 3, 3));
+    CHECK_THROWS_AS(batch.add_batch({"x"}, {0}, s, maps, masks), dn::Error);
+    ClassMetrics a = one.finish(), b = batch.finish();
+    CHECK(*a.image.auroc == *b.image.auroc);
+    CHECK(*a.pixel.auroc == *b.pixel.auroc);
+    CHECK(*a.pixel.aupro == *b.pixel.aupro);
+    CHECK(b.n_test == 6);
   }
 }

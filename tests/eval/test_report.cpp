@@ -110,6 +110,9 @@ TEST_CASE("metrics.csv, scores.csv, metrics.md and the printed table") {
   CHECK(md.find("(2/3)") != std::string::npos);  // the mean says over how many classes
   CHECK(md.find("left out of that metric's mean") != std::string::npos);
   CHECK(md.find("weird: pixel metrics undefined: no masks") != std::string::npos);
+  CHECK(md.find("For comparison, the standard") == std::string::npos);  // only when computed
+  r.classes[0].pixel.aupro_standard = 0.912;
+  CHECK(metrics_markdown(r).find("| bottle | 89.0 | 91.2 |") != std::string::npos);
 
   std::string table = summary_table(r);
   CHECK(table.find("I-AUROC") != std::string::npos);
