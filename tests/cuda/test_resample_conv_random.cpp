@@ -82,12 +82,29 @@ TEST_CASE("random: the GPU draws the CPU's Philox stream bit for bit") {
                         kernel::uniform({n}, -0.3, 0.7, gc, dt)));
         CHECK(same_bits(cpu(kernel::uniform({n}, 0.0, 1.0, gg, dt, Device::cuda())),
                         kernel::uniform({n}, 0.0, 1.0, gc, dt)));
-        // Normal: Box-Muller through CUDA's log/cos/sin, which may differ from the C library
-        // in the last bit of a double; float32 results round the same way.
+        // Normal: Box-Muller through CUDA's log/cos/sin, which are within 1-2 ulp of the C
+        // library's but not always equal to them. So a float64 value may differ in its last
+        // bits; a float32 value rounds the same way except (rarely) next to a rounding
+        // boundary, then by one ulp. Count both.
         Tensor want = kernel::normal({n}, 0.5, 2.0, gc, dt);
         Tensor got = cpu(kernel::normal({n}, 0.5, 2.0, gg, dt, Device::cuda()));
-        if (dt == DType::f32) CHECK(same_bits(got, want));
-        else CHECK(max_abs_error(got, want) <= 1e-14);
+        const std::vector<double> w = to_vector<double>(want), g = to_vector<double>(got);
+        int64_t differ = 0;
+        double worst = 0;
+        for (int64_t i = 0; i < n; ++i) {
+          if (w[i] == g[i]) continue;
+          ++differ;
+          const double ulp = dt == DType::f32 ? std::ldexp(1.0, std::ilogb(w[i]) - 23)
+                                              : std::ldexp(1.0, std::ilogb(w[i]) - 52);
+          worst = std::max(worst, std::fabs(w[i] - g[i]) / ulp);
+        }
+        MESSAGE(dtype_name(dt), " normal n=", n, ": ", differ, " values differ from the CPU, by at most ", worst, " ulp");
+        if (dt == DType::f32) {
+          CHECK(differ * 10000 <= n);  // at most 1 in 10 000 ...
+          CHECK(worst <= 1);           // ... by one ulp
+        } else {
+          CHECK(worst <= 8);
+        }
         CHECK(gc.offset() == gg.offset());
       }
   // trunc_normal (uniform, erfinv, scale, clamp) as Dinomaly's Linear init.
