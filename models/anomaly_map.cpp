@@ -3,22 +3,30 @@
 #include <cmath>
 
 #include "autograd/functions.h"
+#include "tensor/cpu/dispatch.h"
 
 namespace dn::models {
 
-Tensor gaussian_kernel(int64_t size, double sigma) {
-  // exp(-((x-c)² + (y-c)²) / (2σ²)) / (2πσ²), normalised to sum 1, in float32 as torch does.
-  const float mean = float(size - 1) / 2.0f, variance = float(sigma * sigma);
-  std::vector<float> k(size * size);
-  float total = 0;
-  for (int64_t y = 0; y < size; ++y)
-    for (int64_t x = 0; x < size; ++x) {
-      const float d2 = (float(x) - mean) * (float(x) - mean) + (float(y) - mean) * (float(y) - mean);
-      k[y * size + x] = (1.0f / (2.0f * float(M_PI) * variance)) * std::exp(-d2 / (2.0f * variance));
-      total += k[y * size + x];
-    }
-  for (float& v : k) v /= total;
-  return from_vector<float>(k, {1, 1, size, size});
+Tensor gaussian_kernel(int64_t size, double sigma, DType dtype) {
+  Tensor k;
+  cpu::dispatch_float(dtype, "gaussian_kernel", [&](auto tag) {
+    using T = decltype(tag);
+    // (1/(2πσ²))·exp(-((x-c)² + (y-c)²)/(2σ²)), normalised to sum 1, in T as torch does
+    // (the scalar factor is a double rounded once to T).
+    const T c = T(size - 1) / T(2), two_var = T(2.0 * sigma * sigma);
+    const T factor = T(1.0 / (2.0 * M_PI * sigma * sigma));
+    std::vector<T> v(size * size);
+    T total = 0;
+    for (int64_t y = 0; y < size; ++y)
+      for (int64_t x = 0; x < size; ++x) {
+        const T d2 = (T(x) - c) * (T(x) - c) + (T(y) - c) * (T(y) - c);
+        v[y * size + x] = factor * std::exp(-d2 / two_var);
+        total += v[y * size + x];
+      }
+    for (T& e : v) e /= total;
+    k = from_vector<T>(v, {1, 1, size, size});
+  });
+  return k;
 }
 
 Tensor raw_anomaly_map(const std::vector<Tensor>& en, const std::vector<Tensor>& de, int64_t crop) {
@@ -38,7 +46,7 @@ Tensor anomaly_map(const std::vector<Tensor>& en, const std::vector<Tensor>& de,
   NoGradGuard guard;
   Tensor m = raw_anomaly_map(en, de, crop);
   m = interpolate(m, {ResampleMode::bilinear, o.out_size, o.out_size, {}, {}, false});
-  Tensor k = to(gaussian_kernel(o.gaussian_size, o.gaussian_sigma), m.dtype());
+  Tensor k = gaussian_kernel(o.gaussian_size, o.gaussian_sigma, m.dtype());
   return conv2d(m, kernel::to(k, m.device()), Tensor(), 1, o.gaussian_size / 2);
 }
 

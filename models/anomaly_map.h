@@ -19,8 +19,9 @@ struct AnomalyMapOptions {
   double top_ratio = 0.01;  // 0: the maximum
 };
 
-// The 2-D Gaussian the reference builds (get_gaussian_kernel), in float32: [1, 1, k, k].
-Tensor gaussian_kernel(int64_t size, double sigma);
+// The 2-D Gaussian the reference builds (get_gaussian_kernel): [1, 1, k, k], computed in
+// `dtype` (the reference: float32; a float64 map gets a float64 kernel).
+Tensor gaussian_kernel(int64_t size, double sigma, DType dtype = DType::f32);
 
 // Steps 1–2: [B, 1, crop, crop], before resizing and smoothing.
 Tensor raw_anomaly_map(const std::vector<Tensor>& en, const std::vector<Tensor>& de, int64_t crop);

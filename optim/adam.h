@@ -37,6 +37,7 @@ class Adam {
   void step(double lr);
   void zero_grad();
   const AdamOptions& options() const { return options_; }
+  const std::vector<Tensor>& params() const { return params_; }
 
   // The state, for checkpoints: "<i>.step", "<i>.exp_avg", "<i>.exp_avg_sq",
   // "<i>.max_exp_avg_sq" for parameter i (its position in the parameter list).
