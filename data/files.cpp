@@ -92,6 +92,12 @@ bool is_directory(const std::string& path) {
   return fs::is_directory(path, ec);
 }
 
+void make_directories(const std::string& path) {
+  std::error_code ec;
+  fs::create_directories(path, ec);
+  if (ec) fail("cannot create folder '", path, "': ", ec.message());
+}
+
 bool is_regular_file(const std::string& path) {
   std::error_code ec;
   return fs::is_regular_file(path, ec);

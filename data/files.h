@@ -32,6 +32,8 @@ bool has_image_extension(const std::string& path);
 bool has_unsupported_image_extension(const std::string& path);
 
 bool is_directory(const std::string& path);
+// Creates a folder and its parents (fine if it exists); throws dn::Error naming it.
+void make_directories(const std::string& path);
 bool is_regular_file(const std::string& path);
 
 // Sorted (byte order) names of the sub-folders of `dir`, hidden ones (".x") excluded.

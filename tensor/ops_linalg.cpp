@@ -27,10 +27,11 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
            shape_str(b.shape()));
 
   // [..., m, k] x [k, n]: fold a's batch dims into m (one large product, as for Linear).
-  if (b.dim() == 2 && can_view(a, {a.numel() / std::max<int64_t>(k, 1), k})) {
+  // rows = product of a's leading dims (not numel / k, which is 0 when k = 0).
+  const int64_t rows = numel_of(Shape(a.shape().begin(), a.shape().end() - 1));
+  if (b.dim() == 2 && can_view(a, {rows, k})) {
     Shape out_shape(a.shape().begin(), a.shape().end() - 1);
     out_shape.push_back(n);
-    const int64_t rows = a.numel() / std::max<int64_t>(k, 1);
     Tensor out = empty(out_shape, a.dtype(), a.device());
     DN_RUN_KERNEL(a.device(), matmul, view(out, {1, rows, n}),
                   as_batched_matrix(view(a, {rows, k}), 1), as_batched_matrix(b, 1));

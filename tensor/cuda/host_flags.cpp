@@ -1,0 +1,13 @@
+#include "tensor/cuda/host_flags.h"
+
+namespace dn::cuda {
+
+bool cpu_fuses_multiply_add() {
+#if defined(__FMA__) || defined(__FP_FAST_FMA)
+  return true;
+#else
+  return false;
+#endif
+}
+
+}  // namespace dn::cuda
