@@ -2,11 +2,11 @@
 
 namespace dn {
 
-PhiloxBlock philox4x32_10(uint64_t counter, uint64_t key) {
+PhiloxBlock philox4x32_10(const PhiloxBlock& counter, const std::array<uint32_t, 2>& key) {
   constexpr uint32_t kMul0 = 0xD2511F53u, kMul1 = 0xCD9E8D57u;    // round multipliers
   constexpr uint32_t kWeyl0 = 0x9E3779B9u, kWeyl1 = 0xBB67AE85u;  // key schedule
-  uint32_t c0 = uint32_t(counter), c1 = uint32_t(counter >> 32), c2 = 0, c3 = 0;
-  uint32_t k0 = uint32_t(key), k1 = uint32_t(key >> 32);
+  uint32_t c0 = counter[0], c1 = counter[1], c2 = counter[2], c3 = counter[3];
+  uint32_t k0 = key[0], k1 = key[1];
   for (int round = 0; round < 10; ++round) {
     uint64_t p0 = uint64_t(kMul0) * c0, p1 = uint64_t(kMul1) * c2;
     uint32_t hi0 = uint32_t(p0 >> 32), lo0 = uint32_t(p0);

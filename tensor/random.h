@@ -14,8 +14,13 @@ namespace dn {
 
 using PhiloxBlock = std::array<uint32_t, 4>;
 
-// Philox4x32 with 10 rounds; counter = 128-bit block index (we use its low 64 bits).
-PhiloxBlock philox4x32_10(uint64_t counter, uint64_t key);
+// Philox4x32 with 10 rounds on a full 128-bit counter and 64-bit key.
+PhiloxBlock philox4x32_10(const PhiloxBlock& counter, const std::array<uint32_t, 2>& key);
+// The form the fills use: the block index is the counter's low 64 bits, the seed the key.
+inline PhiloxBlock philox4x32_10(uint64_t counter, uint64_t key) {
+  return philox4x32_10(PhiloxBlock{uint32_t(counter), uint32_t(counter >> 32), 0, 0},
+                       {uint32_t(key), uint32_t(key >> 32)});
+}
 
 // A 32-bit word to a uniform double in [0, 1) and in (0, 1].
 inline double uniform_from_u32(uint32_t x) { return x * (1.0 / 4294967296.0); }

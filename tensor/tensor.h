@@ -84,6 +84,7 @@ struct TensorImpl {
   Tensor grad;
   std::shared_ptr<Node> grad_fn;
   std::vector<GradHook> leaf_hooks;  // hooks of a leaf; a non-leaf's hooks live on grad_fn
+  std::weak_ptr<Node> grad_accumulator;  // a leaf's AccumulateGrad node, shared by all its uses
 };
 
 // A new tensor header over an existing storage (no copy).

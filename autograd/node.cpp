@@ -1,0 +1,33 @@
+#include "autograd/node.h"
+
+#include "tensor/ops.h"
+
+namespace dn {
+
+std::vector<Tensor> OpNode::apply(const Tensor& grad) {
+  DN_CHECK(backward_ != nullptr, "backward: the graph behind op '", name(),
+           "' was already freed by an earlier backward; pass retain_graph=true to the first "
+           "backward to run it twice");
+  NeedsGrad needs(inputs.size());
+  for (size_t i = 0; i < inputs.size(); ++i) needs[i] = inputs[i].node != nullptr;
+  return backward_(grad, needs);
+}
+
+std::vector<Tensor> AccumulateGrad::apply(const Tensor& grad_in) {
+  Tensor leaf(leaf_);
+  Tensor grad = grad_in;
+  for (const GradHook& hook : leaf_->leaf_hooks) {
+    Tensor replaced = hook(grad);
+    if (replaced.defined()) grad = replaced;
+  }
+  DN_CHECK(grad.shape() == leaf.shape() && grad.dtype() == leaf.dtype(),
+           "backward: gradient ", grad.describe(), " does not fit the leaf ", leaf.describe());
+  // Store a copy the leaf owns alone: optimizers scale .grad in place, and the same
+  // gradient tensor may reach several leaves (add passes its gradient on twice).
+  Tensor current = leaf.grad();
+  leaf.set_grad(current.defined() ? kernel::binary(BinaryOp::add, current, grad)
+                                  : kernel::clone(grad));
+  return {};
+}
+
+}  // namespace dn

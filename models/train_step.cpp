@@ -1,0 +1,33 @@
+#include "models/train_step.h"
+
+#include "models/loss.h"
+#include "optim/clip.h"
+
+namespace dn::models {
+
+Trainer::Trainer(Dinomaly& m, const TrainRecipe& r)
+    : model(m),
+      recipe(r),
+      optimizer(m.trainable_parameters(), r.adam),
+      schedule(r.lr, r.final_lr, r.iters, r.warmup) {}
+
+StepResult Trainer::step(const Tensor& images, int64_t it, const std::function<void()>& after_backward) {
+  StepResult r;
+  r.lr = schedule.lr(it);
+  r.p = optim::hard_mining_p(it, recipe.hm_p, recipe.hm_ramp);
+  model.train();
+  Features f = model.forward(images);
+  Tensor loss = model.config.loss == LossKind::hard_mining
+                    ? global_cosine_hm_percent(f.en, f.de, r.p, recipe.hm_factor)
+                    : global_cosine(f.en, f.de);
+  f = Features();  // the graph now lives only behind `loss`
+  optimizer.zero_grad();
+  backward(loss);
+  r.loss = loss.item();
+  if (after_backward) after_backward();
+  r.grad_norm = optim::clip_grad_norm(optimizer.params(), recipe.clip);
+  optimizer.step(r.lr);
+  return r;
+}
+
+}  // namespace dn::models
