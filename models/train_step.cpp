@@ -1,5 +1,7 @@
 #include "models/train_step.h"
 
+#include <cmath>
+
 #include "models/loss.h"
 #include "optim/clip.h"
 
@@ -25,7 +27,11 @@ StepResult Trainer::step(const Tensor& images, int64_t it, const std::function<v
   backward(loss);
   r.loss = loss.item();
   if (after_backward) after_backward();
+  if (!std::isfinite(r.loss))
+    throw NonFiniteLoss(str("step ", it, ": the loss is ", r.loss));
   r.grad_norm = optim::clip_grad_norm(optimizer.params(), recipe.clip);
+  if (!std::isfinite(r.grad_norm))
+    throw NonFiniteLoss(str("step ", it, ": the gradient norm is ", r.grad_norm, " (loss ", r.loss, ")"));
   optimizer.step(r.lr);
   return r;
 }

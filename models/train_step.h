@@ -21,6 +21,10 @@ struct TrainRecipe {
   optim::AdamOptions adam;  // StableAdamW, AMSGrad, wd 1e-4, eps 1e-10
 };
 
+struct NonFiniteLoss : Error {
+  using Error::Error;
+};
+
 struct StepResult {
   double loss = 0, lr = 0, p = 0, grad_norm = 0;
 };
@@ -29,7 +33,8 @@ class Trainer {
  public:
   Trainer(Dinomaly& model, const TrainRecipe& recipe);
   // Step `it` (0-based) on one batch. `after_backward`, if given, sees the raw gradients
-  // before they are clipped (the parity test reads them there).
+  // before they are clipped (the parity test reads them there). A loss or gradient norm
+  // that is not finite throws NonFiniteLoss BEFORE the optimizer moves any weight.
   StepResult step(const Tensor& images, int64_t it,
                   const std::function<void()>& after_backward = nullptr);
 

@@ -1,0 +1,99 @@
+// bench: how fast Dinomaly trains and infers here, as one JSON line (architecture.md §4):
+//
+//   bench --encoder vits14 --crop 224 --batch 8 --threads 2 --steps 5
+//   {"train_img_s": ..., "infer_img_s": ..., "peak_rss_mb": ..., ...}
+//
+// The encoder gets random weights (speed does not depend on them). A training step is the
+// reference's (frozen encoder forward, bottleneck, decoder, hard-mining loss, backward,
+// clip, StableAdamW); inference is the forward plus the anomaly map and score. The first
+// step of each is a warm-up and is not timed. tools/bench/bench_model.sh runs this beside
+// the same model in PyTorch (tools/bench/bench_model_torch.py).
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdio>
+
+#include "apps/lib/cli.h"
+#include "apps/lib/scoring.h"
+#include "apps/lib/weights.h"
+#include "models/train_step.h"
+#include "tensor/cuda/cuda_backend.h"
+#include "tensor/ops.h"
+
+using namespace dn;
+using namespace dn::app;
+
+namespace {
+double peak_rss_mb() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return double(u.ru_maxrss) / 1024.0;
+}
+double now_s() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"bench: Dinomaly training-step and inference throughput, as one JSON line"};
+  CommonOptions common;
+  common.threads = 2;
+  add_common_options(app, common);
+  std::string encoder = "vits14", mode = "both";
+  int64_t crop = 224, batch = 8, steps = 5;
+  app.add_option("--encoder", encoder, "encoder configuration")->capture_default_str();
+  app.add_option("--crop", crop, "input side (a multiple of 14)")->capture_default_str();
+  app.add_option("--batch", batch, "batch size")->capture_default_str();
+  app.add_option("--steps", steps, "timed steps of each kind (after one warm-up)")->capture_default_str();
+  app.add_option("--mode", mode, "train, infer or both")->check(CLI::IsMember({"train", "infer", "both"}))
+      ->capture_default_str();
+  return run_app("bench", app, argc, argv, [&]() -> int {
+    const Device device = apply_common_options(common);
+    DN_CHECK(steps >= 1 && batch >= 1, "--steps and --batch must be positive");
+    models::DinomalyConfig cfg = models::default_config(encoder);
+    cfg.crop = cfg.resize = crop;
+    cfg.validate();
+    Generator dropout_gen(common.seed);
+    models::Dinomaly model(cfg, &dropout_gen, {DType::f32, device});
+    randomize_encoder_weights(*model.encoder, common.seed);
+    Generator init_gen(common.seed);
+    model.init_trainable(init_gen);
+    Generator data_gen(common.seed + 1);
+    Tensor images = kernel::to(kernel::normal({batch, 3, crop, crop}, 0, 1, data_gen), device);
+
+    double train_s = 0, infer_s = 0;
+    size_t train_peak = 0, infer_peak = 0;
+    if (mode != "infer") {
+      models::TrainRecipe recipe;
+      recipe.warmup = 1;
+      models::Trainer trainer(model, recipe);
+      trainer.step(images, 0);
+      reset_cpu_peak_memory();
+      const size_t base = cpu_memory_stats().current_bytes;
+      const double t0 = now_s();
+      for (int64_t i = 1; i <= steps; ++i) trainer.step(images, 1000 + i);
+      cuda::synchronize();
+      train_s = (now_s() - t0) / double(steps);
+      train_peak = cpu_memory_stats().peak_bytes - base;
+    }
+    if (mode != "train") {
+      score_batch(model, images);
+      reset_cpu_peak_memory();
+      const size_t base = cpu_memory_stats().current_bytes;
+      const double t0 = now_s();
+      for (int64_t i = 0; i < steps; ++i) score_batch(model, images);
+      cuda::synchronize();
+      infer_s = (now_s() - t0) / double(steps);
+      infer_peak = cpu_memory_stats().peak_bytes - base;
+    }
+    std::printf("{\"project\": \"dinomaly.cpp\", \"encoder\": \"%s\", \"crop\": %lld, \"batch\": %lld, "
+                "\"threads\": %d, \"device\": \"%s\", \"steps\": %lld, \"train_img_s\": %.4g, "
+                "\"infer_img_s\": %.4g, \"train_step_s\": %.4g, \"infer_step_s\": %.4g, "
+                "\"train_peak_tensor_mb\": %.1f, \"infer_peak_tensor_mb\": %.1f, \"peak_rss_mb\": %.1f}\n",
+                encoder.c_str(), (long long)crop, (long long)batch, common.threads, device.str().c_str(),
+                (long long)steps, train_s > 0 ? double(batch) / train_s : 0.0,
+                infer_s > 0 ? double(batch) / infer_s : 0.0, train_s, infer_s, double(train_peak) / 1048576.0,
+                double(infer_peak) / 1048576.0, peak_rss_mb());
+    return 0;
+  });
+}

@@ -1,0 +1,31 @@
+// What every binary shares: the common flags (--device, --threads, --seed), and one way
+// to end: exit 0 on success, or one line "<app>: error: ..." on stderr and exit 1 (2 for a
+// command-line mistake). No exception escapes main().
+#pragma once
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <string>
+
+#include "tensor/device.h"
+
+namespace dn::app {
+
+struct CommonOptions {
+  std::string device = "cpu";
+  int threads = 0;  // 0: all cores
+  uint64_t seed = 1;
+};
+
+void add_common_options(CLI::App& app, CommonOptions& o);
+// Applies --threads and checks --device (a CUDA device must exist). Returns the device.
+Device apply_common_options(const CommonOptions& o);
+
+// Parses the command line and runs body, turning every failure into one line and an exit
+// code. Returns what main() should return.
+int run_app(const char* name, CLI::App& app, int argc, char** argv, const std::function<int()>& body);
+
+// True when stderr is a terminal (progress lines then redraw in place).
+bool stderr_is_terminal();
+
+}  // namespace dn::app

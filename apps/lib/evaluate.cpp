@@ -1,0 +1,66 @@
+#include "apps/lib/evaluate.h"
+
+#include <cstdio>
+#include <iostream>
+
+#include "apps/lib/run_dir.h"
+#include "apps/lib/scoring.h"
+#include "data/loader.h"
+#include "eval/class_pictures.h"
+#include "tensor/ops.h"
+
+namespace dn::app {
+
+eval::RunReport evaluate(const ModelForClass& model_for, const data::SampleSet& test,
+                         const std::vector<std::string>& classes, const data::Preprocess& preprocess,
+                         const EvalOptions& o) {
+  make_writable_dir(o.out_dir);
+  eval::RunReport report{o.setting, {}};
+  std::vector<eval::ScoreRow> rows;
+  for (const std::string& cls : classes) {
+    data::SampleSet set = test.only_class(cls);
+    if (set.empty()) {
+      std::fprintf(stderr, "warning: class %s has no test images; skipped\n", cls.c_str());
+      continue;
+    }
+    models::Dinomaly& model = model_for(cls);
+    eval::ClassEvaluator evaluator(cls);
+    eval::ClassPictures pictures(cls, o.vis_per_defect);
+    data::LoaderOptions lo;
+    lo.batch_size = o.batch;
+    lo.workers = o.workers;
+    data::Loader loader(set, preprocess, lo);
+    int64_t done = 0;
+    for (data::Batch b; loader.next(b);) {
+      Scored s = score_batch(model, kernel::to(b.images, o.device));
+      Tensor masks = b.masks.defined() ? data::ground_truth_for_evaluation(b.masks, 256) : Tensor();
+      std::vector<int> labels;
+      for (int64_t v : to_vector<int64_t>(b.labels)) labels.push_back(int(v));
+      evaluator.add_batch(b.paths, labels, s.scores, s.maps, masks);
+      const std::vector<float> scores = to_vector<float>(s.scores);
+      for (int64_t i = 0; i < b.size(); ++i) {
+        Tensor map_i = kernel::contiguous(kernel::narrow(s.maps, 0, i, 1));
+        std::span<const float> map(map_i.data<float>(), 256 * 256);
+        std::span<const uint8_t> mask;
+        Tensor mask_i;
+        if (masks.defined()) {
+          mask_i = kernel::contiguous(kernel::narrow(masks, 0, i, 1));
+          mask = std::span<const uint8_t>(static_cast<const uint8_t*>(mask_i.data_ptr()), 256 * 256);
+        }
+        pictures.add(b.paths[i], labels[i], scores[i], crop_bytes(b.images, i, preprocess), map, mask, 256, 256);
+      }
+      done += b.size();
+      if (!o.quiet) std::fprintf(stderr, "\reval %s: %lld/%zu images", cls.c_str(), (long long)done, set.size());
+    }
+    if (!o.quiet) std::fprintf(stderr, "\n");
+    eval::ClassMetrics m = evaluator.finish();
+    pictures.write(join_path(o.out_dir, "vis"), m, evaluator.scores());
+    rows.insert(rows.end(), evaluator.scores().begin(), evaluator.scores().end());
+    report.classes.push_back(std::move(m));
+  }
+  eval::write_reports(o.out_dir, report, rows);
+  eval::print_summary(std::cout, report);
+  return report;
+}
+
+}  // namespace dn::app

@@ -1,0 +1,33 @@
+// The evaluation of a run on a test split, class by class (reference §6): maps and scores
+// from the model, the seven metrics, reports and pictures (eval/).
+#pragma once
+#include <functional>
+#include <string>
+
+#include "data/dataset.h"
+#include "data/transforms.h"
+#include "eval/report.h"
+#include "models/dinomaly.h"
+
+namespace dn::app {
+
+struct EvalOptions {
+  std::string out_dir;          // reports here, pictures under out_dir/vis
+  int vis_per_defect = 2;       // picture strips per defect folder (0: plots only)
+  int64_t batch = 16;
+  int workers = 2;
+  Device device = Device::cpu();
+  std::string setting = "multi";
+  bool quiet = false;
+};
+
+// The model to use for a class: the one model (multi-class) or that class's (separate).
+using ModelForClass = std::function<models::Dinomaly&(const std::string& class_name)>;
+
+// Evaluates every class of `test` that is in `classes`, writes metrics.json/csv/md,
+// scores.csv and the pictures, prints the per-class table, and returns the report.
+eval::RunReport evaluate(const ModelForClass& model_for, const data::SampleSet& test,
+                         const std::vector<std::string>& classes, const data::Preprocess& preprocess,
+                         const EvalOptions& options);
+
+}  // namespace dn::app
