@@ -1,5 +1,7 @@
 // The taps of an interpolation axis: tensor/cpu/resample.cpp's axis_taps, line for line,
-// compiled with the same flags, so the GPU samples exactly where the CPU does.
+// compiled with the same flags, so the GPU samples exactly where the CPU does. When the CPU
+// version changes, change this one too: tests/cuda/test_kernel_logic.cpp fails until they
+// agree again.
 #include "tensor/cuda/resample_plan.h"
 
 #include <algorithm>
@@ -15,10 +17,18 @@ void cubic_weights(T t, T w[4]) {
   const T A = T(-0.75);
   auto near = [&](T x) { return ((A + 2) * x - (A + 3)) * x * x + 1; };
   auto far = [&](T x) { return ((A * x - 5 * A) * x + 8 * A) * x - 4 * A; };
+  const T u = 1 - t;  // (1 - t) + 1, not 2 - t: the same rounding as PyTorch in float32
   w[0] = far(t + 1);
   w[1] = near(t);
-  w[2] = near(1 - t);
-  w[3] = far(2 - t);
+  w[2] = near(u);
+  w[3] = far(u + 1);
+}
+
+// PyTorch's area_pixel_compute_source_index: with align_corners, step·o in T; otherwise
+// evaluated in double and rounded to T once.
+template <class T>
+T source_index(T step, int64_t o, bool align_corners) {
+  return align_corners ? step * T(o) : T(double(step) * (double(o) + 0.5) - 0.5);
 }
 
 }  // namespace
@@ -38,7 +48,7 @@ std::vector<AxisTap<T>> axis_taps(ResampleMode mode, const ResampleAxis& ax) {
       t.idx[0] = int32_t(i);
       t.w[0] = 1;
     } else if (mode == ResampleMode::bilinear) {
-      T real = ax.align_corners ? step * T(o) : std::max(step * (T(o) + T(0.5)) - T(0.5), T(0));
+      T real = std::max(source_index(step, o, ax.align_corners), T(0));
       int64_t i0 = std::min<int64_t>(int64_t(std::floor(real)), ax.in - 1);
       T lambda = std::min(std::max(real - T(i0), T(0)), T(1));
       t.n = 2;
@@ -47,9 +57,11 @@ std::vector<AxisTap<T>> axis_taps(ResampleMode mode, const ResampleAxis& ax) {
       t.w[0] = T(1) - lambda;
       t.w[1] = lambda;
     } else {
-      T real = ax.align_corners ? step * T(o) : step * (T(o) + T(0.5)) - T(0.5);
-      T fl = std::floor(real);
-      cubic_weights<T>(real - fl, t.w);
+      // The source coordinate stays in double (as the CPU backend keeps it).
+      const double real = ax.align_corners ? double(step) * double(o)
+                                           : double(step) * (double(o) + 0.5) - 0.5;
+      const double fl = std::floor(real);
+      cubic_weights<T>(T(real - fl), t.w);
       t.n = 4;
       for (int k = 0; k < 4; ++k)
         t.idx[k] = int32_t(std::min<int64_t>(std::max<int64_t>(int64_t(fl) - 1 + k, 0), ax.in - 1));
