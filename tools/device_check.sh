@@ -258,7 +258,10 @@ p = os.path.join(out, "bench_ours.json")
 if os.path.exists(p) and os.path.getsize(p) > 0:
     try:
         d = json.loads(open(p).read())
-        peak = d.get("peak_gpu_mb", d.get("peak_mb", d.get("peak_rss_mb", float("nan"))))
+        # GPU memory when the app reports it (any key with "gpu" and "mb"), else what it has.
+        gpu = [v for k, v in d.items() if "gpu" in k and k.endswith("mb") and "train" in k] + \
+              [v for k, v in d.items() if "gpu" in k and k.endswith("mb")]
+        peak = gpu[0] if gpu else d.get("train_peak_tensor_mb", d.get("peak_rss_mb"))
         rows.append(("dinomaly.cpp cuda", d.get("train_img_s"), d.get("infer_img_s"), peak))
     except Exception as e:
         rows.append(("dinomaly.cpp (unreadable)", None, None, None))
