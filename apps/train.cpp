@@ -71,6 +71,8 @@ int main(int argc, char** argv) {
   app.add_flag("--no-shuffle", no_shuffle, "keep the training images in order");
   app.add_option("--save-every", o.save_every, "checkpoint every N steps (and always at the end)");
   app.add_flag("--resume", o.resume, "continue a stopped run in --out");
+  app.add_option("--stop-after", o.stop_after, "stop after this step as if interrupted (saves a checkpoint; "
+                 "for testing --resume)");
   app.add_option("--holdout", o.holdout, "fraction of normal training images held out to fit the threshold")
       ->capture_default_str();
   app.add_option("--fpr", o.fpr, "false-positive rate the threshold aims at on normal images")

@@ -59,6 +59,17 @@ Tensor to_map(const Tensor& tokens, int64_t skip, int64_t h, int64_t w) {
 }
 }  // namespace
 
+Tensor Dinomaly::decoder_input(const Tensor& images, int64_t layer) {
+  DN_CHECK(layer >= 0 && layer < int64_t(decoder->size()), "decoder_input: layer ", layer, " out of range [0, ",
+           decoder->size(), ")");
+  NoGradGuard guard;
+  std::vector<Tensor> layers = encoder->forward_layers(images, config.target_layers);
+  Tensor x = mean(stack(layers, 1), {1});
+  x = (*bottleneck)[0].forward(x);
+  for (int64_t j = 0; j < layer; ++j) x = (*decoder)[j].forward(x);
+  return x;
+}
+
 Features Dinomaly::forward(const Tensor& images) {
   Features f;
   f.encoder_layers = encoder->forward_layers(images, config.target_layers);

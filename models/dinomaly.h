@@ -38,6 +38,9 @@ class Dinomaly : public nn::Module {
   Dinomaly(const DinomalyConfig& config, Generator* gen, nn::TensorOptions o = {});
 
   Features forward(const Tensor& images);
+  // The input of decoder block `layer` (after the encoder, the fusion, the bottleneck and
+  // blocks 0..layer-1), without recording gradients: [B, T, D].
+  Tensor decoder_input(const Tensor& images, int64_t layer);
   // (trainable_parameters(), from Module, is the bottleneck's and then the decoder's, in
   // the reference optimizer's order: the encoder is frozen.)
   // Starting values of the trainable part (trunc_normal 0.01, ±0.03; LayerNorm 1/0).

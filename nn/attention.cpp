@@ -45,11 +45,11 @@ Tensor Attention::forward(const Tensor& x) const {
   return proj->forward(reshape(transpose(out, 1, 2), {b, n, d}));  // [B, H, N, dh] -> [B, N, D]
 }
 
-Tensor Attention::attention_map(const Tensor& x, int64_t head) const {
+Tensor Attention::attention_map(const Tensor& x, int64_t head, AttentionKind as) const {
   NoGradGuard guard;
   QKV h = split_heads(x);
   Tensor q = squeeze(narrow(h.q, 1, head, 1), 1), k = squeeze(narrow(h.k, 1, head, 1), 1);
-  if (kind == AttentionKind::softmax) {
+  if (as == AttentionKind::softmax) {
     const double scale = 1.0 / std::sqrt(double(q.size(-1)));
     return softmax(matmul(mul_scalar(q, scale), transpose(k, -2, -1)), -1);
   }

@@ -21,8 +21,10 @@ class Attention : public Module {
   Attention(int64_t dim, int64_t heads, AttentionKind kind, bool qkv_bias = true,
             double linear_eps = 0.0, TensorOptions o = {});
   Tensor forward(const Tensor& x) const;
-  // The attention weights of every query of one head (for pictures): [B, N, N].
-  Tensor attention_map(const Tensor& x, int64_t head) const;
+  // The attention weights of every query of one head (for pictures): [B, N, N], row q
+  // summing to 1. `as` chooses the form: the module's own, or the other one computed from
+  // the same q and k (the paper's Figure 3 compares the two).
+  Tensor attention_map(const Tensor& x, int64_t head, AttentionKind as) const;
   std::string type_name() const override { return "Attention"; }
 
   std::shared_ptr<Linear> qkv, proj;

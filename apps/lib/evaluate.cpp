@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "apps/lib/cli.h"
 #include "apps/lib/run_dir.h"
 #include "apps/lib/scoring.h"
 #include "data/loader.h"
@@ -17,6 +18,7 @@ eval::RunReport evaluate(const ModelForClass& model_for, const data::SampleSet& 
   make_writable_dir(o.out_dir);
   eval::RunReport report{o.setting, {}};
   std::vector<eval::ScoreRow> rows;
+  const bool tty = stderr_is_terminal();
   for (const std::string& cls : classes) {
     data::SampleSet set = test.only_class(cls);
     if (set.empty()) {
@@ -50,9 +52,9 @@ eval::RunReport evaluate(const ModelForClass& model_for, const data::SampleSet& 
         pictures.add(b.paths[i], labels[i], scores[i], crop_bytes(b.images, i, preprocess), map, mask, 256, 256);
       }
       done += b.size();
-      if (!o.quiet) std::fprintf(stderr, "\reval %s: %lld/%zu images", cls.c_str(), (long long)done, set.size());
+      if (!o.quiet && tty) std::fprintf(stderr, "\reval %s: %lld/%zu images", cls.c_str(), (long long)done, set.size());
     }
-    if (!o.quiet) std::fprintf(stderr, "\n");
+    if (!o.quiet) std::fprintf(stderr, tty ? "\n" : "eval %s: %lld images\n", cls.c_str(), (long long)done);
     eval::ClassMetrics m = evaluator.finish();
     pictures.write(join_path(o.out_dir, "vis"), m, evaluator.scores());
     rows.insert(rows.end(), evaluator.scores().begin(), evaluator.scores().end());

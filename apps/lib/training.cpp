@@ -11,6 +11,7 @@
 #include "apps/lib/cli.h"
 #include "apps/lib/scoring.h"
 #include "apps/lib/threshold.h"
+#include "apps/lib/weights.h"
 #include "data/loader.h"
 #include "eval/colour_scale.h"
 #include "nn/init.h"
@@ -68,20 +69,6 @@ std::string format_duration(double seconds) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
   return buf;
-}
-
-void load_init(models::Dinomaly& model, const std::string& path) {
-  io::NamedTensors part;
-  for (auto& [name, t] : io::read_checkpoint(path))
-    if (name.rfind("bottleneck.", 0) == 0 || name.rfind("decoder.", 0) == 0) part.emplace_back(name, t);
-  DN_CHECK(!part.empty(), path, ": holds no bottleneck.* or decoder.* weights for --init");
-  // Strict over the trainable part: compare against the model's own trainable names.
-  io::NamedTensors mine;
-  for (auto& [name, t] : model.state_dict())
-    if (name.rfind("bottleneck.", 0) == 0 || name.rfind("decoder.", 0) == 0) mine.emplace_back(name, t);
-  DN_CHECK(part.size() == mine.size(), path, ": has ", part.size(), " bottleneck/decoder tensors, the model ",
-           mine.size());
-  model.load_state_dict(part, false, path);
 }
 
 // Scores the held-out normal images and fits the operating point on them.
@@ -165,7 +152,7 @@ TrainOutcome train_unit(const std::string& unit_dir, models::Dinomaly& model, Ge
       Generator init_gen(o.seed);
       model.init_trainable(init_gen);
     } else {
-      load_init(model, o.init);
+      load_trainable_weights(model, o.init);
     }
   }
 

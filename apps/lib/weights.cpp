@@ -29,6 +29,18 @@ std::string load_encoder_weights(models::DinoV2Encoder& encoder, const std::stri
   return kind + " from " + path;
 }
 
+void load_trainable_weights(models::Dinomaly& model, const std::string& path) {
+  io::NamedTensors bottleneck, decoder;
+  for (auto& [name, t] : io::read_checkpoint(path)) {
+    if (name.rfind("bottleneck.", 0) == 0) bottleneck.emplace_back(name.substr(11), t);
+    else if (name.rfind("decoder.", 0) == 0) decoder.emplace_back(name.substr(8), t);
+    else DN_CHECK(name.rfind("encoder.", 0) == 0, path, ": unexpected tensor '", name, "' in a Dinomaly checkpoint");
+  }
+  DN_CHECK(!bottleneck.empty() && !decoder.empty(), path, ": holds no bottleneck.* and decoder.* weights");
+  model.bottleneck->load_state_dict(bottleneck, true, path + " (bottleneck)");
+  model.decoder->load_state_dict(decoder, true, path + " (decoder)");
+}
+
 void randomize_encoder_weights(models::DinoV2Encoder& encoder, uint64_t seed) {
   Generator gen(seed ^ 0x5eed5eed5eedull);
   models::randomize_encoder(encoder, gen);

@@ -73,7 +73,9 @@ void topk(const Tensor& values, const Tensor& indices, const Tensor& x, int64_t 
       std::vector<int64_t> order(n);
       std::iota(order.begin(), order.end(), 0);
       // NaN counts as the largest value (as in PyTorch); ties keep the lower index first.
-      auto before = [&](int64_t i, int64_t j) {
+      const bool want_largest = largest;  // a local copy: clang rejects the capture otherwise
+      auto before = [xr, want_largest](int64_t i, int64_t j) {
+        const bool largest = want_largest;
         T a = xr[i], b = xr[j];
         bool an = std::isnan(a), bn = std::isnan(b);
         if (an || bn) return largest ? (an && !bn) || (an && bn && i < j) : (bn && !an) || (an && bn && i < j);

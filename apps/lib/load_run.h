@@ -1,0 +1,36 @@
+// Opening a trained run (or bare weights) as ready-to-use models.
+#pragma once
+#include <map>
+#include <memory>
+#include <string>
+
+#include "apps/lib/run_dir.h"
+#include "data/transforms.h"
+
+namespace dn::app {
+
+struct LoadedRun {
+  RunConfig config;
+  std::string dir;
+  std::unique_ptr<Generator> dropout_gen = std::make_unique<Generator>(1);  // unused in eval mode
+  std::map<std::string, std::unique_ptr<models::Dinomaly>> models;  // "" for a multi-class run
+
+  bool separate() const { return config.setting == "separate"; }
+  // The model for a class ("" or any class for a multi-class run). Throws for an unknown
+  // class of a class-separated run.
+  models::Dinomaly& model_for(const std::string& class_name);
+  // Where the files of that model live (the run, or its class folder).
+  std::string unit_dir(const std::string& class_name) const;
+  data::Preprocess preprocess() const;
+};
+
+// Reads RUN/config.json and every model of the run (strictly).
+LoadedRun load_run(const std::string& run_dir, Device device);
+
+// A model from bare weights: the encoder from `encoder_weights` (or random), and the
+// bottleneck and decoder from `model_weights` if given (a Dinomaly checkpoint, e.g. the
+// authors' model.pth, which may also hold the encoder), else freshly initialised.
+LoadedRun load_weights(const models::DinomalyConfig& config, const std::string& encoder_weights,
+                       const std::string& model_weights, uint64_t seed, Device device);
+
+}  // namespace dn::app

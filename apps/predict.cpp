@@ -1,0 +1,154 @@
+// predict: scores and heat maps for new images, no ground truth needed:
+//
+//   predict --run runs/line3 --out preds images/ more/part_17.png
+//
+// writes DIR/predictions.csv (path, score, normalised_score, label) and DIR/heatmaps/*.png.
+// The label and the normalised score come from the operating point fitted at the end of
+// training on held-out normal images (RUN/threshold.json): normalised 0.5 is the threshold.
+#include <cstdio>
+#include <filesystem>
+#include <sstream>
+
+#include "apps/lib/cli.h"
+#include "apps/lib/load_run.h"
+#include "apps/lib/scoring.h"
+#include "apps/lib/threshold.h"
+#include "data/files.h"
+#include "data/loader.h"
+#include "eval/report.h"
+#include "eval/vis.h"
+#include "tensor/ops.h"
+
+using namespace dn;
+using namespace dn::app;
+namespace fs = std::filesystem;
+
+namespace {
+
+bool is_image_file(const fs::path& p) {
+  std::string ext = p.extension().string();
+  for (char& c : ext) c = char(std::tolower(static_cast<unsigned char>(c)));
+  return ext == ".png" || ext == ".jpg" || ext == ".jpeg" || ext == ".bmp";
+}
+
+// Files as given, folders expanded (recursively, sorted).
+std::vector<std::string> collect_images(const std::vector<std::string>& paths) {
+  std::vector<std::string> out;
+  for (const std::string& p : paths) {
+    DN_CHECK(fs::exists(p), p, ": no such file or folder");
+    if (fs::is_directory(p)) {
+      std::vector<std::string> found;
+      for (const auto& e : fs::recursive_directory_iterator(p))
+        if (e.is_regular_file() && is_image_file(e.path())) found.push_back(e.path().string());
+      std::sort(found.begin(), found.end());
+      DN_CHECK(!found.empty(), p, ": no images (png, jpg, jpeg, bmp) in this folder");
+      out.insert(out.end(), found.begin(), found.end());
+    } else {
+      DN_CHECK(is_image_file(p), p, ": not an image file (png, jpg, jpeg, bmp)");
+      out.push_back(p);
+    }
+  }
+  return out;
+}
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string q = "\"";
+  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"predict: anomaly scores, decisions and heat maps for new images"};
+  CommonOptions common;
+  add_common_options(app, common);
+  std::string run_dir, out, class_name;
+  std::vector<std::string> inputs;
+  int64_t batch = 8;
+  int workers = 2;
+  bool no_heatmaps = false;
+  app.add_option("--run", run_dir, "run directory made by train")->required();
+  app.add_option("--out", out, "output directory")->required();
+  app.add_option("--class", class_name, "for a class-separated run: which class's model to use");
+  app.add_option("--batch", batch, "batch size")->capture_default_str();
+  app.add_option("--workers", workers, "data loading threads")->capture_default_str();
+  app.add_flag("--no-heatmaps", no_heatmaps, "write predictions.csv only");
+  app.add_option("paths", inputs, "images or folders of images")->required();
+  return run_app("predict", app, argc, argv, [&]() -> int {
+    const Device device = apply_common_options(common);
+    LoadedRun run = load_run(run_dir, device);
+    DN_CHECK(!run.separate() || !class_name.empty(), run_dir, ": a class-separated run: say which class's model "
+             "to use with --class (one of its ", run.config.classes.size(), " classes)");
+    models::Dinomaly& model = run.model_for(class_name);
+    const std::string op_path = join_path(run.unit_dir(class_name), "threshold.json");
+    const bool has_op = file_exists(op_path);
+    OperatingPoint op;
+    if (has_op) op = read_operating_point(op_path);
+    else std::fprintf(stderr, "note: %s has no threshold.json: labels and normalised scores are left empty\n",
+                      run_dir.c_str());
+
+    data::SampleSet set;
+    set.classes = {"predict"};
+    for (const std::string& p : collect_images(inputs)) set.samples.push_back({p, "", "predict", "", 0});
+    make_writable_dir(out);
+    const std::string heat_dir = join_path(out, "heatmaps");
+    if (!no_heatmaps) make_writable_dir(heat_dir);
+
+    data::Preprocess pre = run.preprocess();
+    data::LoaderOptions lo;
+    lo.batch_size = batch;
+    lo.workers = workers;
+    lo.load_masks = false;
+    data::Loader loader(set, pre, lo);
+    std::ostringstream csv;
+    csv << "path,score,normalised_score,label\n";
+    int64_t n = 0, flagged = 0;
+    for (data::Batch b; loader.next(b);) {
+      Scored s = score_batch(model, kernel::to(b.images, device));
+      std::vector<float> scores = to_vector<float>(s.scores);
+      for (int64_t i = 0; i < b.size(); ++i) {
+        const double score = scores[i];
+        char line[128];
+        if (has_op) {
+          flagged += op.anomalous(score);
+          std::snprintf(line, sizeof line, ",%.6g,%.4f,%s\n", score, op.normalize(score),
+                        op.anomalous(score) ? "anomalous" : "normal");
+        } else {
+          std::snprintf(line, sizeof line, ",%.6g,,\n", score);
+        }
+        csv << csv_field(b.paths[i]) << line;
+        if (no_heatmaps) continue;
+        data::Image crop = crop_bytes(b.images, i, pre);
+        Tensor map_i = kernel::contiguous(kernel::narrow(s.maps, 0, i, 1));
+        eval::StripInput in;
+        in.input = &crop;
+        in.map = std::span<const float>(map_i.data<float>(), 256 * 256);
+        in.map_height = in.map_width = 256;
+        in.score = float(score);
+        in.label = -1;
+        in.caption = b.paths[i];
+        eval::StripStyle style;
+        if (has_op) {
+          style.scale = op.map_scale;
+          style.image_threshold = float(op.threshold);
+          style.pixel_threshold = float(op.threshold);
+          style.threshold_note = "threshold fitted on held-out normal training images";
+        } else {
+          style.scale = {0.0f, float(score) > 0 ? float(score) * 2 : 1.0f};
+          style.threshold_note = "no threshold fitted";
+        }
+        data::write_png(join_path(heat_dir, eval::strip_file_name(b.paths[i])), eval::render_strip(in, style));
+      }
+      n += b.size();
+    }
+    eval::write_text_atomic(join_path(out, "predictions.csv"), csv.str());
+    if (has_op)
+      std::printf("predict: %lld images, %lld anomalous at threshold %.6g; %s/predictions.csv\n", (long long)n,
+                  (long long)flagged, op.threshold, out.c_str());
+    else
+      std::printf("predict: %lld images scored; %s/predictions.csv\n", (long long)n, out.c_str());
+    return 0;
+  });
+}
