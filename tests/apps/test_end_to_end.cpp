@@ -175,6 +175,23 @@ TEST_CASE("inspect dumps the named internals of a run") {
   CHECK(exists(dir + "/att.png"));
 }
 
+TEST_CASE("inspect on bare weights: a DINOv2 .pth and HuggingFace safetensors give the same internals") {
+  const char* fixtures = std::getenv("DN_FIXTURES");
+  REQUIRE(fixtures != nullptr);
+  const std::string dir = temp_dir("inspect_bare"), models = std::string(fixtures) + "/models/";
+  const std::string img = synthetic_data() + "/grain/test/good/000.png";
+  std::map<std::string, std::map<std::string, std::vector<float>>> dumps;
+  for (const char* file : {"tiny_encoder.pth", "tiny_encoder_hf.safetensors"}) {
+    const std::string out = dir + "/" + file + ".safetensors";
+    Run r = run_app("inspect", {"--encoder", "test-tiny", "--encoder-weights", models + file, "--model-weights",
+                                models + "tiny_model.safetensors", "--resize", "84", "--crop", "70", "--out", out, img});
+    REQUIRE_MESSAGE(r.code == 0, r.err);
+    for (auto& [name, t] : io::read_safetensors(out).tensors) dumps[file][name] = to_vector<float>(t);
+  }
+  CHECK(dumps["tiny_encoder.pth"].size() == 15 - 4);  // input, 4 layers, 2+2 groups, map, score
+  CHECK(dumps["tiny_encoder.pth"] == dumps["tiny_encoder_hf.safetensors"]);
+}
+
 TEST_CASE("bad input: one clear line, a non-zero exit, nothing damaged") {
   const std::string dir = temp_dir("bad");
   SUBCASE("a wrong --data path") {
