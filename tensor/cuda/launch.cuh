@@ -8,6 +8,10 @@
 #pragma once
 #include <cuda_runtime.h>
 
+#if defined(EIGEN_WORLD_VERSION)
+#error "Eigen must not be included into CUDA sources: keep the CPU backend's headers out of .cu files"
+#endif
+
 #include "tensor/cuda/check.h"
 #include "tensor/cuda/layout.h"
 #include "tensor/cuda/runtime.h"
