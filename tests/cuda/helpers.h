@@ -68,8 +68,6 @@ inline bool same_bits(const Tensor& got, const Tensor& want) {
   return std::memcmp(a.data_ptr(), b.data_ptr(), size_t(a.numel()) * dtype_size(a.dtype())) == 0;
 }
 
-inline std::string dtype_label(DType t) { return dtype_name(t); }
-
 }  // namespace dn::test
 
 namespace dn::test {
