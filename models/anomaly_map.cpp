@@ -46,7 +46,7 @@ Tensor anomaly_map(const std::vector<Tensor>& en, const std::vector<Tensor>& de,
   NoGradGuard guard;
   Tensor m = raw_anomaly_map(en, de, crop);
   m = interpolate(m, {ResampleMode::bilinear, o.out_size, o.out_size, {}, {}, false});
-  Tensor k = gaussian_kernel(o.gaussian_size, o.gaussian_sigma, m.dtype());
+  Tensor k = kernel::to(gaussian_kernel(o.gaussian_size, o.gaussian_sigma, m.dtype()), m.device());
   return conv2d(m, kernel::to(k, m.device()), Tensor(), 1, o.gaussian_size / 2);
 }
 
