@@ -1,12 +1,30 @@
-// CPU matrix products with Eigen. Operands arrive as strided [batch, rows, cols] views;
-// a transposed operand (unit stride along its rows) is mapped column-major instead of being
-// copied. Large single products use Eigen's own OpenMP partitioning; many small products
-// (attention heads) are spread over threads one product each.
+// CPU matrix products with Eigen.
+//
+// Contract (from ops_linalg.cpp): out [batch, m, n] contiguous = a [batch, m, k] · b [batch,
+// k, n], where a and b are strided views with unit stride along one of their two matrix dims
+// (a transposed operand is mapped column-major instead of being copied); a batch stride of 0
+// broadcasts one operand over the batch.
+//
+// Threading: Eigen only ever runs single-threaded products here, and this file decides how
+// the threads share the work:
+//   * a batch of products that divides evenly over the threads (attention heads) runs one
+//     whole product per thread;
+//   * otherwise each product's output is cut into one block per thread, along m or n,
+//     whichever is larger, and every thread runs an independent Eigen product on its block.
+// Cutting the output needs no synchronisation until the end, whereas Eigen's own parallel
+// GEMM makes the threads share packed panels and wait for each other at every panel; on a
+// busy machine, where a thread can lose its core for a while, that waiting costs more than
+// it saves. The price of independent blocks is that each thread packs the operand that both
+// blocks read (all of b when cutting m, all of a when cutting n); cutting the larger output
+// dim makes that shared operand the smaller one.
+//
 // GCC 12 reports a false "may be used uninitialized" inside its own AVX-512 headers
 // (_mm512_undefined) when Eigen instantiates them; silence it for this file only.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <Eigen/Core>
 #include <omp.h>
+
+#include <algorithm>
 
 #include "tensor/cpu/cpu_backend.h"
 #include "tensor/cpu/dispatch.h"
@@ -15,70 +33,132 @@ namespace dn::cpu {
 
 namespace {
 
+// A [rows, cols] matrix at p with the given strides (in elements); one stride is 1.
 template <class T>
-using RowMajorMap =
-    Eigen::Map<const Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>, 0,
-               Eigen::OuterStride<>>;
-template <class T>
-using ColMajorMap =
-    Eigen::Map<const Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor>, 0,
-               Eigen::OuterStride<>>;
+struct MatrixView {
+  T* p;
+  int64_t rows, cols, row_stride, col_stride;
 
-// Calls f with an Eigen map of the [rows, cols] matrix at p with the given strides.
-// One of the strides is 1 (the op API makes sure of that).
+  MatrixView row_block(int64_t begin, int64_t end) const {
+    return {p + begin * row_stride, end - begin, cols, row_stride, col_stride};
+  }
+  MatrixView col_block(int64_t begin, int64_t end) const {
+    return {p + begin * col_stride, rows, end - begin, row_stride, col_stride};
+  }
+};
+
+template <class T, int Order>
+using Matrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Order>;
+template <class T>
+using OutputMap = Eigen::Map<Matrix<T, Eigen::RowMajor>, 0, Eigen::OuterStride<>>;
+template <class T>
+using RowMajorMap = Eigen::Map<const Matrix<T, Eigen::RowMajor>, 0, Eigen::OuterStride<>>;
+template <class T>
+using ColMajorMap = Eigen::Map<const Matrix<T, Eigen::ColMajor>, 0, Eigen::OuterStride<>>;
+
+// Calls f with an Eigen map of x: row-major when its columns are adjacent in memory,
+// column-major when its rows are (a transposed view). A single row or column is either.
 template <class T, class F>
-void with_matrix(const T* p, int64_t rows, int64_t cols, int64_t row_stride, int64_t col_stride,
-                 F&& f) {
-  if (col_stride == 1 || cols == 1) {
-    f(RowMajorMap<T>(p, rows, cols, Eigen::OuterStride<>(rows == 1 ? cols : row_stride)));
+void with_eigen_map(const MatrixView<const T>& x, F&& f) {
+  if (x.col_stride == 1 || x.cols == 1) {
+    f(RowMajorMap<T>(x.p, x.rows, x.cols,
+                     Eigen::OuterStride<>(x.rows == 1 ? x.cols : x.row_stride)));
   } else {
-    f(ColMajorMap<T>(p, rows, cols, Eigen::OuterStride<>(cols == 1 ? rows : col_stride)));
+    f(ColMajorMap<T>(x.p, x.rows, x.cols,
+                     Eigen::OuterStride<>(x.cols == 1 ? x.rows : x.col_stride)));
   }
 }
 
+// out = a · b on the calling thread. out is row-major (col_stride 1).
 template <class T>
-void matmul_one(T* out, int64_t m, int64_t n, const T* a, int64_t k, int64_t a_rs, int64_t a_cs,
-                const T* b, int64_t b_rs, int64_t b_cs) {
-  using OutMap = Eigen::Map<Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>;
-  OutMap o(out, m, n);
-  if (k == 0) {
+void product_on_this_thread(const MatrixView<T>& out, const MatrixView<const T>& a,
+                            const MatrixView<const T>& b) {
+  OutputMap<T> o(out.p, out.rows, out.cols, Eigen::OuterStride<>(out.row_stride));
+  if (a.cols == 0) {
     o.setZero();
     return;
   }
-  with_matrix(a, m, k, a_rs, a_cs, [&](const auto& A) {
-    with_matrix(b, k, n, b_rs, b_cs, [&](const auto& B) { o.noalias() = A * B; });
+  with_eigen_map(a, [&](const auto& A) {
+    with_eigen_map(b, [&](const auto& B) { o.noalias() = A * B; });
   });
+}
+
+// Below this many multiply-adds per thread, starting the threads costs more than it saves.
+constexpr int64_t kMinWorkPerThread = 1 << 20;
+
+// How many blocks to cut an [m, n] output with inner size k into, for `threads` threads.
+int64_t block_count(int64_t m, int64_t n, int64_t k, int threads) {
+  const int64_t work = m * n * std::max<int64_t>(k, 1);
+  return std::clamp<int64_t>(work / kMinWorkPerThread, 1, threads);
+}
+
+// Start of block i of `blocks` over [0, size), on a multiple of `granule` (the last block
+// takes the remainder). Edges on the micro-kernel's tile size waste no partial tiles.
+int64_t block_edge(int64_t size, int64_t blocks, int64_t i, int64_t granule) {
+  if (i >= blocks) return size;
+  const int64_t tiles = (size + granule - 1) / granule;
+  return std::min(size, tiles * i / blocks * granule);
+}
+
+// out = a · b with the output cut into `blocks` blocks, one per thread (see the top).
+template <class T>
+void product_in_blocks(const MatrixView<T>& out, const MatrixView<const T>& a,
+                       const MatrixView<const T>& b, int64_t blocks) {
+  // Eigen computes a row-major product as its transpose, so its micro-kernel tile is
+  // mr (3 vectors) along our n and nr (4) along our m; block edges fall on multiples of them.
+  using Traits = Eigen::internal::gebp_traits<T, T>;
+  const bool cut_rows = out.rows >= out.cols;
+  const int64_t size = cut_rows ? out.rows : out.cols;
+  const int64_t granule = cut_rows ? 2 * int64_t(Traits::nr) : int64_t(Traits::mr);
+#pragma omp parallel for num_threads(int(blocks)) schedule(static, 1)
+  for (int64_t i = 0; i < blocks; ++i) {
+    const int64_t begin = block_edge(size, blocks, i, granule);
+    const int64_t end = block_edge(size, blocks, i + 1, granule);
+    if (begin >= end) continue;
+    if (cut_rows) {
+      product_on_this_thread(out.row_block(begin, end), a.row_block(begin, end), b);
+    } else {
+      product_on_this_thread(out.col_block(begin, end), a, b.col_block(begin, end));
+    }
+  }
 }
 
 }  // namespace
 
 void matmul(const Tensor& out, const Tensor& a, const Tensor& b) {
+  // Eigen must never start threads of its own: the threads are shared out above.
+  static const bool eigen_single_threaded = (Eigen::setNbThreads(1), true);
+  (void)eigen_single_threaded;
+
   const int64_t batch = out.size(0), m = out.size(1), n = out.size(2), k = a.size(2);
   dispatch_float(out.dtype(), "matmul", [&](auto tag) {
     using T = decltype(tag);
-    T* po = out.data<T>();
-    const T* pa = a.data<T>();
-    const T* pb = b.data<T>();
-    auto one = [&](int64_t i) {
-      matmul_one<T>(po + i * m * n, m, n, pa + i * a.stride(0), k, a.stride(1), a.stride(2),
-                    pb + i * b.stride(0), b.stride(1), b.stride(2));
+    auto out_i = [&](int64_t i) { return MatrixView<T>{out.data<T>() + i * m * n, m, n, n, 1}; };
+    auto a_i = [&](int64_t i) {
+      return MatrixView<const T>{a.data<T>() + i * a.stride(0), m, k, a.stride(1), a.stride(2)};
     };
-    const int threads = omp_get_max_threads();
-    // Many products, each too small to split well: one thread per product. Eigen sees it
-    // is inside a parallel region and runs single-threaded.
-    if (batch >= threads && threads > 1 && m * n * k < 256LL * 256 * 256 * 4) {
+    auto b_i = [&](int64_t i) {
+      return MatrixView<const T>{b.data<T>() + i * b.stride(0), k, n, b.stride(1), b.stride(2)};
+    };
+
+    const int threads = omp_in_parallel() ? 1 : omp_get_max_threads();
+    const int64_t blocks = block_count(m, n, k, threads);
+    // Whole products per thread when the batch shares out evenly (or nearly: with many
+    // products the last uneven round matters little), or when one product is too small to cut.
+    const bool whole_products =
+        batch > 1 && threads > 1 && (batch % threads == 0 || batch >= 4 * threads || blocks == 1);
+    if (whole_products) {
 #pragma omp parallel for schedule(dynamic)
-      for (int64_t i = 0; i < batch; ++i) one(i);
+      for (int64_t i = 0; i < batch; ++i) product_on_this_thread(out_i(i), a_i(i), b_i(i));
+    } else if (blocks > 1) {
+      for (int64_t i = 0; i < batch; ++i) product_in_blocks(out_i(i), a_i(i), b_i(i), blocks);
     } else {
-      for (int64_t i = 0; i < batch; ++i) one(i);
+      for (int64_t i = 0; i < batch; ++i) product_on_this_thread(out_i(i), a_i(i), b_i(i));
     }
   });
 }
 
-void set_num_threads(int n) {
-  omp_set_num_threads(n);
-  Eigen::setNbThreads(n);
-}
+void set_num_threads(int n) { omp_set_num_threads(n); }
 
 int num_threads() { return omp_get_max_threads(); }
 
