@@ -3,13 +3,14 @@
 //
 // The machine is shared and noisy, so the two libraries are interleaved: each round times
 // every shape once with the project and once with numpy (alternating which goes first), and
-// the table reports the median over rounds. numpy runs in a child process
+// the table reports the median over rounds of each side's GFLOP/s and of the per-round ratio
+// (the two measurements of a round are taken back to back, so both saw the same machine). numpy runs in a child process
 // (tools/bench/bench_matmul_numpy.py) that answers timing requests over a pipe.
 //
 // The project side calls dn::kernel::matmul, the op the model calls, with transposed
 // operands passed as transposed views, exactly as Linear's forward and backward pass them.
 //
-//   bench_matmul [--threads 2] [--rounds 7] [--seconds 0.15] [--filter TEXT]
+//   bench_matmul [--threads 2] [--rounds 9] [--seconds 0.1] [--filter TEXT]
 //                [--python /usr/bin/python3] [--numpy-script PATH] [--no-numpy]
 //                [--openblas-coretype NAME|auto]
 //
@@ -31,6 +32,8 @@
 #include <filesystem>
 #include <string>
 #include <vector>
+
+#include <omp.h>
 
 #include "tensor/cpu/cpu_backend.h"
 #include "tensor/ops.h"
@@ -200,6 +203,20 @@ class NumpyPeer {
   std::string description_;
 };
 
+// The 1-minute load average ("?" where /proc is missing): the figures mean little when it
+// is well above the thread count, since then the benchmark shares its cores.
+std::string load_average() {
+  std::FILE* f = std::fopen("/proc/loadavg", "r");
+  double load = -1;
+  if (f) {
+    if (std::fscanf(f, "%lf", &load) != 1) load = -1;
+    std::fclose(f);
+  }
+  char text[32];
+  std::snprintf(text, sizeof text, "%.2f", load);
+  return load < 0 ? "?" : text;
+}
+
 double median(std::vector<double> v) {
   if (v.empty()) return 0.0;
   std::sort(v.begin(), v.end());
@@ -209,8 +226,8 @@ double median(std::vector<double> v) {
 
 struct Options {
   int threads = 2;
-  int rounds = 7;
-  double seconds = 0.15;  // length of one timed burst of products
+  int rounds = 9;
+  double seconds = 0.1;  // length of one timed burst of products
   std::string python = "/usr/bin/python3";
   std::string numpy_script = DN_SOURCE_ROOT "/tools/bench/bench_matmul_numpy.py";
   bool numpy = true;
@@ -289,7 +306,11 @@ int main(int argc, char** argv) {
       if (have_numpy && numpy.seconds(c, 1) < 0) have_numpy = false;
     }
 
-    std::vector<std::vector<double>> ours(cases.size()), theirs(cases.size());
+    const std::string load_before = load_average();
+    // GFLOP/s per round of each side, and the ratio of the two measurements of the same
+    // round (taken back to back, so both saw about the same machine).
+    std::vector<std::vector<double>> ours(cases.size()), theirs(cases.size()),
+        ratios(cases.size());
     for (int r = 0; r < opt.rounds; ++r) {
       for (size_t i = 0; i < cases.size(); ++i) {
         const double work = cases[i].flops() * reps[i] / 1e9;
@@ -302,11 +323,16 @@ int main(int argc, char** argv) {
         };
         if (r % 2 == 0) { time_ours(); time_theirs(); }
         else { time_theirs(); time_ours(); }
+        if (have_numpy && theirs[i].size() == ours[i].size())
+          ratios[i].push_back(ours[i].back() / theirs[i].back());
       }
     }
 
-    std::printf("float32 matmul, %d threads, GFLOP/s: median of %d interleaved rounds\n",
+    std::printf("float32 matmul, %d threads, GFLOP/s: median of %d interleaved rounds;\n"
+                "ratio: median over rounds of project / OpenBLAS, measured back to back\n",
                 opt.threads, opt.rounds);
+    std::printf("load average (1 min) before/after: %s / %s on %d cores\n",
+                load_before.c_str(), load_average().c_str(), omp_get_num_procs());
     std::printf("project: dn::kernel::matmul (CPU backend, Eigen)\n");
     if (have_numpy) {
       std::printf("numpy:   %s (library version kernels threads)%s\n",
@@ -324,7 +350,7 @@ int main(int argc, char** argv) {
                   layout_of(cases[i]).c_str(), p);
       if (have_numpy && !theirs[i].empty()) {
         const double q = median(theirs[i]);
-        const double ratio = p / q;
+        const double ratio = median(ratios[i]);
         if (ratio < 0.85) ++below;
         std::printf(" %9.1f %6.0f%%%s\n", q, 100.0 * ratio, ratio < 0.85 ? "  < 85%" : "");
       } else {
