@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cctype>
 #include <cerrno>
 #include <cstdio>
@@ -16,6 +15,7 @@
 #include <system_error>
 
 #include "tensor/error.h"
+#include "tensor/io/atomic_file.h"
 
 namespace dn::data {
 namespace fs = std::filesystem;
@@ -36,19 +36,7 @@ std::vector<uint8_t> read_file_bytes(const std::string& path) {
 }
 
 void write_file_atomic(const std::string& path, const std::vector<uint8_t>& bytes) {
-  static std::atomic<uint64_t> counter{0};
-  const std::string tmp = str(path, ".tmp-", ::getpid(), "-", counter++);
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (!f) fail("cannot write '", path, "': ", std::strerror(errno));
-  bool ok = bytes.empty() || std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
-  ok = ok && std::fflush(f) == 0 && ::fsync(::fileno(f)) == 0;
-  const int saved_errno = errno;
-  ok = (std::fclose(f) == 0) && ok;
-  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int e = ok ? errno : saved_errno;
-    std::remove(tmp.c_str());
-    fail("cannot write '", path, "': ", std::strerror(e));
-  }
+  io::write_file_atomic(path, [&](std::FILE* f) { io::write_bytes(f, bytes.data(), bytes.size(), path); });
 }
 
 std::string lower_extension(const std::string& path) {

@@ -16,7 +16,6 @@ namespace dn::app {
 
 namespace fs = std::filesystem;
 
-std::string join_path(const std::string& a, const std::string& b) { return (fs::path(a) / b).string(); }
 bool file_exists(const std::string& path) { return fs::exists(path); }
 
 void make_writable_dir(const std::string& dir) {

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "data/files.h"
 #include "models/dinomaly.h"
 #include "optim/adam.h"
 
@@ -32,7 +33,7 @@ struct RunConfig {
   std::vector<std::string> classes;        // separate: one sub-run per class
 };
 
-std::string join_path(const std::string& a, const std::string& b);
+using data::join_path;
 bool file_exists(const std::string& path);
 
 void write_run_config(const std::string& run_dir, const RunConfig& config);

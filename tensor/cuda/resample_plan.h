@@ -12,17 +12,16 @@
 
 #include "tensor/cuda/hd.h"
 #include "tensor/op_kinds.h"
+#include "tensor/resample_taps.h"
 
 namespace dn::cuda {
 
+// The taps of tensor/resample_taps.h: the CPU backend's, shared.
 template <class T>
-struct AxisTap {
-  int32_t idx[4];
-  T w[4];
-  int32_t n;
-};
+using AxisTap = ResampleTap<T>;
 
-// Output position o of the axis reads input positions idx[0..n) with weights w[0..n).
+// Defined in resample_plan.cpp, a host .cpp compiled with the CPU backend's flags, so the
+// taps are the CPU's to the last bit (nvcc's host pass may contract a*b+c differently).
 template <class T>
 std::vector<AxisTap<T>> axis_taps(ResampleMode mode, const ResampleAxis& axis);
 
