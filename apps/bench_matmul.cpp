@@ -10,7 +10,7 @@
 // The project side calls dn::kernel::matmul, the op the model calls, with transposed
 // operands passed as transposed views, exactly as Linear's forward and backward pass them.
 //
-//   bench_matmul [--threads 2] [--rounds 9] [--seconds 0.1] [--filter TEXT]
+//   bench_matmul [--threads 2] [--rounds 9] [--seconds 0.1] [--gap 0.15] [--filter TEXT]
 //                [--python /usr/bin/python3] [--numpy-script PATH] [--no-numpy]
 //                [--openblas-coretype NAME|auto]
 //
@@ -31,6 +31,7 @@
 #include <cstring>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <omp.h>
@@ -217,6 +218,10 @@ std::string load_average() {
   return load < 0 ? "?" : text;
 }
 
+void pause(double seconds) {
+  if (seconds > 0) std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+}
+
 double median(std::vector<double> v) {
   if (v.empty()) return 0.0;
   std::sort(v.begin(), v.end());
@@ -231,6 +236,10 @@ struct Options {
   std::string python = "/usr/bin/python3";
   std::string numpy_script = DN_SOURCE_ROOT "/tools/bench/bench_matmul_numpy.py";
   bool numpy = true;
+  // Idle time before each burst. Both libraries keep their worker threads spinning for a
+  // while after a product (OpenBLAS about 2^28 cycles, 0.13 s at 2.1 GHz; libgomp less),
+  // and a spinning neighbour takes CPU from whoever runs next. After the gap both are asleep.
+  double gap = 0.15;
   std::string filter;    // only the cases whose "use" contains this text
   std::string coretype;  // OPENBLAS_CORETYPE for the numpy child; empty: see default_coretype
 };
@@ -260,11 +269,12 @@ Options parse_options(int argc, char** argv) {
     else if (arg == "--numpy-script") o.numpy_script = value();
     else if (arg == "--no-numpy") o.numpy = false;
     else if (arg == "--filter") o.filter = value();
+    else if (arg == "--gap") o.gap = std::max(0.0, std::atof(value().c_str()));
     else if (arg == "--openblas-coretype") o.coretype = value();
     else {
       std::fprintf(stderr,
                    "usage: bench_matmul [--threads N] [--rounds N] [--seconds S] "
-                   "[--filter TEXT] [--python PATH] [--numpy-script PATH] [--no-numpy] "
+                   "[--filter TEXT] [--gap S] [--python PATH] [--numpy-script PATH] [--no-numpy] "
                    "[--openblas-coretype NAME|auto]\n");
       std::exit(arg == "--help" || arg == "-h" ? 0 : 2);
     }
@@ -314,9 +324,13 @@ int main(int argc, char** argv) {
     for (int r = 0; r < opt.rounds; ++r) {
       for (size_t i = 0; i < cases.size(); ++i) {
         const double work = cases[i].flops() * reps[i] / 1e9;
-        auto time_ours = [&] { ours[i].push_back(work / project[i].seconds(reps[i])); };
+        auto time_ours = [&] {
+          pause(opt.gap);
+          ours[i].push_back(work / project[i].seconds(reps[i]));
+        };
         auto time_theirs = [&] {
           if (!have_numpy) return;
+          pause(opt.gap);
           const double s = numpy.seconds(cases[i], reps[i]);
           if (s > 0) theirs[i].push_back(work / s);
           else have_numpy = false;
