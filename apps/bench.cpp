@@ -10,6 +10,7 @@
 // the same model in PyTorch (tools/bench/bench_model_torch.py).
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 
@@ -29,8 +30,38 @@ double peak_rss_mb() {
   getrusage(RUSAGE_SELF, &u);
   return double(u.ru_maxrss) / 1024.0;
 }
+// CPU time of the process (user + system, all threads): less sensitive than wall time to
+// other processes on a shared machine, though time a thread spends spinning counts.
+double cpu_s() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + 1e-6 * double(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+}
 double now_s() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+// Floating-point operations of the matrix products (2 per multiply-add; elementwise work is
+// not counted) for one image, forward only or a whole training step. With T tokens of
+// width D, H heads of width dh = D/H, and the MLP hidden size 4D:
+//   encoder block   24·T·D² (qkv, proj, MLP) + 4·T²·D (q·kᵀ and attention·v)
+//   decoder block   24·T·D² + 4·T·D·dh + 2·T·D (linear attention: kᵀ·v, q·kv, q·Σk)
+//   bottleneck      16·T·D²
+// A training step adds the backward of the bottleneck and decoder: twice their forward
+// (input and weight gradients), except the bottleneck's first layer, whose input (the frozen
+// encoder's output) needs no gradient.
+struct Flops {
+  double infer = 0, train = 0;
+};
+Flops model_flops(const models::DinomalyConfig& c, int64_t crop) {
+  const auto& e = c.encoder;
+  const double patches = double(crop / e.patch) * double(crop / e.patch);
+  const double t = 1 + double(e.registers) + patches, d = double(e.dim), dh = d / double(e.heads);
+  const double patch_embed = 2 * patches * d * 3 * double(e.patch * e.patch);
+  const double encoder = patch_embed + double(c.target_layers.back() + 1) * (24 * t * d * d + 4 * t * t * d);
+  const double decoder = double(c.decoder_depth) * (24 * t * d * d + 4 * t * d * dh + 2 * t * d);
+  const double fc = 8 * t * d * d;  // one bottleneck layer
+  return {encoder + decoder + 2 * fc, encoder + 3 * decoder + 2 * fc + 3 * fc};
 }
 }  // namespace
 
@@ -60,8 +91,10 @@ int main(int argc, char** argv) {
     model.init_trainable(init_gen);
     Generator data_gen(common.seed + 1);
     Tensor images = kernel::to(kernel::normal({batch, 3, crop, crop}, 0, 1, data_gen), device);
+    const double rss_before = peak_rss_mb();  // the model and the input, before any step
 
-    double train_s = 0, infer_s = 0;
+    double train_s = 0, infer_s = 0, train_cpu = 0, infer_cpu = 0;
+    double train_min = 1e300, infer_min = 1e300;  // the fastest single step: robust to bursts of load
     size_t train_peak = 0, infer_peak = 0;
     if (mode != "infer") {
       models::TrainRecipe recipe;
@@ -70,30 +103,48 @@ int main(int argc, char** argv) {
       trainer.step(images, 0);
       reset_cpu_peak_memory();
       const size_t base = cpu_memory_stats().current_bytes;
-      const double t0 = now_s();
-      for (int64_t i = 1; i <= steps; ++i) trainer.step(images, 1000 + i);
+      const double t0 = now_s(), c0 = cpu_s();
+      for (int64_t i = 1; i <= steps; ++i) {
+        const double s0 = now_s();
+        trainer.step(images, 1000 + i);
+        cuda::synchronize();
+        train_min = std::min(train_min, now_s() - s0);
+      }
       cuda::synchronize();
       train_s = (now_s() - t0) / double(steps);
+      train_cpu = (cpu_s() - c0) / double(steps);
       train_peak = cpu_memory_stats().peak_bytes - base;
     }
     if (mode != "train") {
       score_batch(model, images);
       reset_cpu_peak_memory();
       const size_t base = cpu_memory_stats().current_bytes;
-      const double t0 = now_s();
-      for (int64_t i = 0; i < steps; ++i) score_batch(model, images);
+      const double t0 = now_s(), c0 = cpu_s();
+      for (int64_t i = 0; i < steps; ++i) {
+        const double s0 = now_s();
+        score_batch(model, images);
+        cuda::synchronize();
+        infer_min = std::min(infer_min, now_s() - s0);
+      }
       cuda::synchronize();
       infer_s = (now_s() - t0) / double(steps);
+      infer_cpu = (cpu_s() - c0) / double(steps);
       infer_peak = cpu_memory_stats().peak_bytes - base;
     }
+    const Flops flops = model_flops(cfg, crop);
+    const double train_gflop = flops.train * double(batch) / 1e9, infer_gflop = flops.infer * double(batch) / 1e9;
     std::printf("{\"project\": \"dinomaly.cpp\", \"encoder\": \"%s\", \"crop\": %lld, \"batch\": %lld, "
-                "\"threads\": %d, \"device\": \"%s\", \"steps\": %lld, \"train_img_s\": %.4g, "
+                "\"threads\": %d, \"device\": \"%s\", \"mode\": \"%s\", \"steps\": %lld, \"train_img_s\": %.4g, "
                 "\"infer_img_s\": %.4g, \"train_step_s\": %.4g, \"infer_step_s\": %.4g, "
-                "\"train_peak_tensor_mb\": %.1f, \"infer_peak_tensor_mb\": %.1f, \"peak_rss_mb\": %.1f}\n",
+                "\"train_min_s\": %.4g, \"infer_min_s\": %.4g, \"train_cpu_s\": %.4g, \"infer_cpu_s\": %.4g, "
+                "\"train_gflop\": %.4g, \"infer_gflop\": %.4g, \"train_gflops\": %.4g, \"infer_gflops\": %.4g, "
+                "\"train_peak_tensor_mb\": %.1f, \"infer_peak_tensor_mb\": %.1f, \"rss_before_mb\": %.1f, "
+                "\"peak_rss_mb\": %.1f}\n",
                 encoder.c_str(), (long long)crop, (long long)batch, common.threads, device.str().c_str(),
-                (long long)steps, train_s > 0 ? double(batch) / train_s : 0.0,
-                infer_s > 0 ? double(batch) / infer_s : 0.0, train_s, infer_s, double(train_peak) / 1048576.0,
-                double(infer_peak) / 1048576.0, peak_rss_mb());
+                mode.c_str(), (long long)steps, train_s > 0 ? double(batch) / train_s : 0.0,
+                infer_s > 0 ? double(batch) / infer_s : 0.0, train_s, infer_s, train_s > 0 ? train_min : 0.0, infer_s > 0 ? infer_min : 0.0, train_cpu, infer_cpu, train_gflop, infer_gflop,
+                train_s > 0 ? train_gflop / train_s : 0.0, infer_s > 0 ? infer_gflop / infer_s : 0.0,
+                double(train_peak) / 1048576.0, double(infer_peak) / 1048576.0, rss_before, peak_rss_mb());
     return 0;
   });
 }

@@ -1,0 +1,54 @@
+#!/bin/sh
+# Dinomaly training and inference, this project against Debian's PyTorch 1.13, in the same run.
+#
+#   tools/bench/bench_model.sh [BUILD_DIR] [--crop 224] [--batch 8] [--steps 3] [--rounds 3]
+#                              [--encoder vits14] [--threads 2] [--markdown]
+#
+# Each round measures, one after the other and each in a fresh process: OpenBLAS sgemm
+# (2048³ through numpy, the machine's matrix-product speed), our training step, PyTorch's,
+# our inference, PyTorch's. The machine is shared and noisy, so the rounds interleave the two
+# projects and the summary gives medians over rounds and the median of the per-round ratios.
+# Peak memory is each process's ru_maxrss (one mode per process).
+#
+# PyTorch's BLAS is Debian's OpenBLAS, which detects this processor as Prescott (SSE3) unless
+# told otherwise; OPENBLAS_CORETYPE=SkylakeX (AVX-512) is set for PyTorch and numpy so that
+# the peer runs at its best (set OPENBLAS_CORETYPE yourself to override).
+# Needs /usr/bin/python3 with python3-torch, python3-numpy, python3-threadpoolctl.
+set -eu
+cd "$(dirname "$0")/../.."
+build=build
+case "${1:-}" in -*|"") ;; *) build=$1; shift ;; esac
+crop=224 batch=8 steps=3 rounds=3 encoder=vits14 threads=2 markdown=
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --crop) crop=$2; shift 2 ;;
+    --batch) batch=$2; shift 2 ;;
+    --steps) steps=$2; shift 2 ;;
+    --rounds) rounds=$2; shift 2 ;;
+    --encoder) encoder=$2; shift 2 ;;
+    --threads) threads=$2; shift 2 ;;
+    --markdown) markdown=--markdown; shift ;;
+    *) echo "bench_model.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+done
+[ -f "$build/build.ninja" ] || meson setup "$build" -Dcuda=disabled
+ninja -C "$build" apps/bench >/dev/null
+export OPENBLAS_CORETYPE="${OPENBLAS_CORETYPE:-SkylakeX}" OPENBLAS_NUM_THREADS=$threads OMP_NUM_THREADS=$threads
+py=/usr/bin/python3
+ours="$build/apps/bench --encoder $encoder --crop $crop --batch $batch --threads $threads --steps $steps"
+theirs="$py tools/bench/bench_model_torch.py --encoder $encoder --crop $crop --batch $batch --threads $threads --steps $steps"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+echo "command: $0 $build --encoder $encoder --crop $crop --batch $batch --steps $steps --rounds $rounds --threads $threads" >&2
+r=1
+while [ "$r" -le "$rounds" ]; do
+  echo "round $r/$rounds" >&2
+  printf 'time 2048 2048 2048 1 0 0 3\nquit\n' | $py tools/bench/bench_matmul_numpy.py |
+    awk -v r="$r" 'NR == 2 { printf "{\"project\": \"sgemm\", \"round\": %d, \"gflops\": %.1f}\n", r, 3 * 2 * 2048^3 / $1 / 1e9 }' >>"$log"
+  for mode in train infer; do
+    $ours --mode $mode | sed "s/^{/{\"round\": $r, /" >>"$log"
+    $theirs --mode $mode | sed "s/^{/{\"round\": $r, /" >>"$log"
+  done
+  r=$((r + 1))
+done
+$py tools/bench/bench_model_summary.py $markdown <"$log"
