@@ -1,6 +1,8 @@
 // CPU kernels of the normalisations: softmax and layer_norm over the last dimension.
 #include <cmath>
 
+#include "tensor/cpu/vector_math.h"
+
 #include "tensor/cpu/cpu_backend.h"
 #include "tensor/cpu/dispatch.h"
 #include "tensor/cpu/loops.h"
@@ -17,16 +19,13 @@ void softmax(const Tensor& out, const Tensor& x) {
     for (int64_t r = 0; r < rows; ++r) {
       const T* xr = px + r * n;
       T* yr = po + r * n;
-      T mx = -INFINITY;
-      for (int64_t i = 0; i < n; ++i) mx = xr[i] > mx ? xr[i] : mx;
-      T sum = 0;
-      for (int64_t i = 0; i < n; ++i) {
-        yr[i] = std::exp(xr[i] - mx);
-        sum += yr[i];
-      }
-      const T inv = T(1) / sum;
-#pragma omp simd
-      for (int64_t i = 0; i < n; ++i) yr[i] *= inv;
+      // exp(x - max) with Eigen's vectorised exp (see vector_math.h), then the normalisation.
+      using Array = Eigen::Array<T, Eigen::Dynamic, 1>;
+      Eigen::Map<const Array> xa(xr, n);
+      Eigen::Map<Array> ya(yr, n);
+      const T mx = xa.maxCoeff();
+      ya = (xa - mx).exp();
+      ya *= T(1) / ya.sum();
     }
   });
 }
