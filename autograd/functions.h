@@ -2,6 +2,7 @@
 // the op API of tensor/ops.h and, when an input requires grad, records a node whose
 // backward is written right beside it in autograd/<family>.cpp.
 #pragma once
+#include <array>
 #include <optional>
 #include <vector>
 
@@ -53,6 +54,8 @@ Tensor max(const Tensor& x, const std::vector<int64_t>& dims = {}, bool keepdim 
 Tensor matmul(const Tensor& a, const Tensor& b);
 // x·Wᵀ + b with W [out, in] as in PyTorch; bias may be undefined.
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias);
+// gelu(linear(x, weight, bias)), with the bias and GELU fused into one pass on the CPU.
+Tensor linear_gelu(const Tensor& x, const Tensor& weight, const Tensor& bias);
 
 // --- normalisation and regularisation (nn_ops.cpp) ----------------------------------------
 Tensor softmax(const Tensor& x, int64_t dim);
@@ -62,6 +65,20 @@ Tensor layer_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, dou
 Tensor dropout(const Tensor& x, double p, bool training, Generator& gen);
 // As torch.nn.functional.cosine_similarity (1.13): sum(a/max(|a|,eps) * b/max(|b|,eps)).
 Tensor cosine_similarity(const Tensor& a, const Tensor& b, int64_t dim = 1, double eps = 1e-8);
+
+// --- multi-head attention (attention.cpp) -------------------------------------------------
+// On the packed output of the qkv Linear: qkv [B, N, 3D] (q, k, v side by side, each split
+// into `heads` heads of dh = D/heads) -> [B, N, D], the heads side by side again.
+//   linear:  φ(q)·(φ(k)ᵀv) / (φ(q)·Σφ(k) + eps), φ = elu + 1 (Dinomaly's LinearAttention2)
+//   softmax: softmax((q/√dh)·kᵀ)·v (the DINOv2 encoder)
+// One fused node on the CPU (autograd/fused.h), the composite below elsewhere.
+Tensor linear_attention(const Tensor& qkv, int64_t heads, double eps = 0.0);
+Tensor softmax_attention(const Tensor& qkv, int64_t heads);
+// The composite forms, on heads q, k, v [..., N, dh] -> [..., N, dh].
+Tensor linear_attention_heads(const Tensor& q, const Tensor& k, const Tensor& v, double eps = 0.0);
+Tensor softmax_attention_heads(const Tensor& q, const Tensor& k, const Tensor& v);
+// qkv [B, N, 3D] -> q, k, v [B, H, N, dh] (views)
+std::array<Tensor, 3> split_heads(const Tensor& qkv, int64_t heads);
 
 // --- shapes and copies (shape.cpp) --------------------------------------------------------
 Tensor reshape(const Tensor& x, const Shape& shape);  // a view when possible

@@ -2,6 +2,7 @@
 //   dL/dA = G·Bᵀ      dL/dB = Aᵀ·G
 // Transposes are views (no copies); the kernels read them in place.
 #include "autograd/functions.h"
+#include "autograd/fused.h"
 #include "tensor/ops.h"
 
 namespace dn {
@@ -30,25 +31,61 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
                 });
 }
 
-// y = x·Wᵀ + b.  dx = G·W,  dW = Gᵀ·x (rows of every batch together),  db = Σ_rows G.
-Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
+namespace {
+
+void check_linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   DN_CHECK(weight.defined() && weight.dim() == 2, "linear: weight must be [out, in], got ",
            weight.describe());
   DN_CHECK(x.defined() && x.dim() >= 1 && x.size(-1) == weight.size(1), "linear: input ",
            x.describe(), " does not fit weight ", weight.describe());
+  DN_CHECK(!bias.defined() || bias.shape() == Shape{weight.size(0)}, "linear: bias ",
+           bias.describe(), " does not fit weight ", weight.describe());
+}
+
+// The fused epilogues (tensor/ops.h) work in place on the fresh product, on the CPU.
+bool fuse_epilogue(const Tensor& x) {
+  return fused_kernels_enabled() && x.device().is_cpu() && is_math_dtype(x.dtype());
+}
+
+// The linear backward from the gradient g of x·Wᵀ + b.
+Grads linear_grads(const Tensor& g, const Tensor& x, const Tensor& weight, bool has_bias,
+                   const NeedsGrad& needs) {
+  Tensor gx, gw, gb;
+  if (needs[0]) gx = kernel::matmul(g, weight);
+  if (needs[1]) gw = flat_t_matmul(g, x);
+  if (has_bias && needs[2]) gb = kernel::sum_to_shape(g, {weight.size(0)});
+  return Grads{gx, gw, gb};
+}
+
+}  // namespace
+
+// y = x·Wᵀ + b.  dx = G·W,  dW = Gᵀ·x (rows of every batch together),  db = Σ_rows G.
+Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
+  check_linear(x, weight, bias);
   Tensor out = kernel::matmul(x, mT(weight));
   if (bias.defined()) {
-    DN_CHECK(bias.shape() == Shape{weight.size(0)}, "linear: bias ", bias.describe(),
-             " does not fit weight ", weight.describe());
-    out = kernel::binary(BinaryOp::add, out, bias);
+    if (fuse_epilogue(out)) kernel::fused_add_bias_(out, bias);  // no new tensor, one pass
+    else out = kernel::binary(BinaryOp::add, out, bias);
   }
   return record(Op::linear, out, {x, weight, bias},
                 [x, weight, has_bias = bias.defined()](const Tensor& g, const NeedsGrad& needs) {
-                  Tensor gx, gw, gb;
-                  if (needs[0]) gx = kernel::matmul(g, weight);
-                  if (needs[1]) gw = flat_t_matmul(g, x);
-                  if (has_bias && needs[2]) gb = kernel::sum_to_shape(g, {weight.size(0)});
-                  return Grads{gx, gw, gb};
+                  return linear_grads(g, x, weight, has_bias, needs);
+                });
+}
+
+// y = gelu(h), h = x·Wᵀ + b: the first layer of an MLP. The composite is gelu(linear(...));
+// fused, the bias and the GELU are applied to the product row by row, h is kept for the
+// backward (or, when no gradient is recorded, overwritten by y), and the backward forms
+// dh = G ⊙ gelu'(h) in one pass before the linear backward.
+Tensor linear_gelu(const Tensor& x, const Tensor& weight, const Tensor& bias) {
+  check_linear(x, weight, bias);
+  Tensor h = kernel::matmul(x, mT(weight));
+  if (!fuse_epilogue(h)) return gelu(linear(x, weight, bias));
+  const bool record_graph = any_requires_grad({x, weight, bias});
+  Tensor y = kernel::fused_bias_gelu_(h, bias, /*in_place=*/!record_graph);
+  return record(Op::linear_gelu, y, {x, weight, bias},
+                [x, weight, h, has_bias = bias.defined()](const Tensor& g, const NeedsGrad& needs) {
+                  return linear_grads(kernel::fused_gelu_backward(g, h), x, weight, has_bias, needs);
                 });
 }
 

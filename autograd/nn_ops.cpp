@@ -2,6 +2,7 @@
 #include <cmath>
 
 #include "autograd/functions.h"
+#include "autograd/fused.h"
 #include "tensor/ops.h"
 
 namespace dn {
@@ -22,11 +23,18 @@ Tensor softmax(const Tensor& x, int64_t dim) {
 // y = x̂ ⊙ w + b. With ĝ = g ⊙ w (the gradient reaching x̂), the backward is
 //   dx = r · (ĝ - mean(ĝ) - x̂ ⊙ mean(ĝ ⊙ x̂))        (means over the D elements)
 //   dw = Σ_rows g ⊙ x̂,   db = Σ_rows g.
-// Only x, μ and r are kept; x̂ is recomputed.
+// Only x, μ and r are kept; x̂ is recomputed. On the CPU with fused kernels the whole
+// backward is one pass (tensor/cpu/layer_norm_backward.cpp); below, the composite.
 Tensor layer_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, double eps) {
   kernel::LayerNormResult r = kernel::layer_norm(x, weight, bias, eps);
   return record(Op::layer_norm, r.out, {x, weight, bias},
                 [x, weight, mean = r.mean, rstd = r.rstd](const Tensor& g, const NeedsGrad& needs) {
+                  if (fused_kernels_enabled() && x.device().is_cpu()) {
+                    kernel::LayerNormGrads f = kernel::fused_layer_norm_backward(
+                        g, x, mean, rstd, weight, needs[0], weight.defined() && needs[1],
+                        needs.size() > 2 && needs[2]);
+                    return Grads{f.x, f.weight, f.bias};
+                  }
                   const int64_t d = x.size(-1);
                   Tensor mu = kernel::unsqueeze(mean, -1), rs = kernel::unsqueeze(rstd, -1);
                   Tensor xhat = mul(sub(x, mu), rs);

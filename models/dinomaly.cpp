@@ -13,9 +13,9 @@ BottleneckMlp::BottleneckMlp(int64_t dim, int64_t hidden, double dropout, Genera
   drop = register_module("drop", std::make_shared<nn::Dropout>(dropout, gen));
 }
 
+// drop, fc1, GELU, drop, fc2, drop (fc1's bias and the GELU fused: linear_gelu)
 Tensor BottleneckMlp::forward(const Tensor& x) const {
-  Tensor h = fc1->forward(drop->forward(x));
-  h = drop->forward(act.forward(h));
+  Tensor h = drop->forward(linear_gelu(drop->forward(x), fc1->weight, fc1->bias));
   return drop->forward(fc2->forward(h));
 }
 

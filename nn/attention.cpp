@@ -14,35 +14,27 @@ Attention::Attention(int64_t dim, int64_t heads, AttentionKind kind, bool qkv_bi
 }
 
 Attention::QKV Attention::split_heads(const Tensor& x) const {
-  const int64_t b = x.size(0), n = x.size(1), d = x.size(2), dh = d / heads;
-  // [B, N, 3D] -> [B, N, 3, H, dh] -> [3, B, H, N, dh]
-  Tensor t = permute(reshape(qkv->forward(x), {b, n, 3, heads, dh}), {2, 0, 3, 1, 4});
-  return {squeeze(narrow(t, 0, 0, 1), 0), squeeze(narrow(t, 0, 1, 1), 0),
-          squeeze(narrow(t, 0, 2, 1), 0)};
+  auto [q, k, v] = dn::split_heads(qkv->forward(x), heads);
+  return {q, k, v};
 }
 
+// The formulas live in autograd/attention.cpp, beside their fused forms.
 Tensor softmax_attention(const Tensor& q, const Tensor& k, const Tensor& v) {
-  const double scale = 1.0 / std::sqrt(double(q.size(-1)));
-  Tensor scores = matmul(mul_scalar(q, scale), transpose(k, -2, -1));  // q is scaled first
-  return matmul(softmax(scores, -1), v);
+  return softmax_attention_heads(q, k, v);
 }
 
 Tensor linear_attention(const Tensor& q, const Tensor& k, const Tensor& v, double eps) {
-  Tensor fq = add_scalar(elu(q), 1.0), fk = add_scalar(elu(k), 1.0);
-  Tensor kv = matmul(transpose(fk, -2, -1), v);                  // [..., dh, dh]
-  Tensor k_sum = unsqueeze(sum(fk, {-2}), -1);                   // [..., dh, 1]
-  Tensor denom = matmul(fq, k_sum);                              // [..., N, 1]
-  if (eps != 0) denom = add_scalar(denom, eps);
-  return div(matmul(fq, kv), denom);
+  return linear_attention_heads(q, k, v, eps);
 }
 
+// On the packed qkv, so that the CPU's fused kernels read q, k and v in place and write the
+// heads side by side for proj (autograd/attention.cpp); elsewhere the same composite as above.
 Tensor Attention::forward(const Tensor& x) const {
   DN_CHECK(x.dim() == 3, "Attention: input must be [B, N, D], got ", x.describe());
-  const int64_t b = x.size(0), n = x.size(1), d = x.size(2);
-  QKV h = split_heads(x);
-  Tensor out = kind == AttentionKind::softmax ? softmax_attention(h.q, h.k, h.v)
-                                              : linear_attention(h.q, h.k, h.v, linear_eps);
-  return proj->forward(reshape(transpose(out, 1, 2), {b, n, d}));  // [B, H, N, dh] -> [B, N, D]
+  Tensor packed = qkv->forward(x);  // [B, N, 3D]
+  Tensor out = kind == AttentionKind::softmax ? dn::softmax_attention(packed, heads)
+                                              : dn::linear_attention(packed, heads, linear_eps);
+  return proj->forward(out);  // [B, N, D]
 }
 
 Tensor Attention::attention_map(const Tensor& x, int64_t head, AttentionKind as) const {

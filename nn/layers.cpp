@@ -44,7 +44,10 @@ Mlp::Mlp(int64_t in, int64_t hidden, int64_t out, TensorOptions o) {
   fc2 = register_module("fc2", std::make_shared<Linear>(hidden, out, true, o));
 }
 
-Tensor Mlp::forward(const Tensor& x) const { return fc2->forward(act.forward(fc1->forward(x))); }
+// fc2(gelu(fc1(x))), with fc1's bias and the GELU fused on the CPU (linear_gelu).
+Tensor Mlp::forward(const Tensor& x) const {
+  return fc2->forward(linear_gelu(x, fc1->weight, fc1->bias));
+}
 
 PatchEmbed::PatchEmbed(int64_t p, int64_t in_channels, int64_t dim, TensorOptions o) : patch(p) {
   auto holder = std::make_shared<ParameterHolder>("Conv2d");

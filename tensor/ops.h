@@ -83,4 +83,38 @@ Tensor normal(const Shape& shape, double mean, double std, Generator& gen,
 Tensor trunc_normal(const Shape& shape, double mean, double std, double a, double b,
                     Generator& gen, DType dtype = DType::f32, Device device = Device::cpu());
 
+// --- Fused kernels (CPU only) -------------------------------------------------------------
+// One pass where the composite ops take several (tensor/cpu/fused.h). The autograd ops that
+// use them call them for CPU tensors and run their composite elsewhere; called with a tensor
+// on another device they throw, naming the op.
+//
+// Multi-head attention on the packed output of the qkv Linear: qkv [B, N, 3D] (q, k, v side
+// by side, each split into `heads` heads of D/heads); the result is [B, N, D] with the heads
+// side by side again, as the output projection reads it. The backward functions return the
+// gradient of qkv from that of the result, recomputing the forward's intermediates.
+//   linear:  φ(q)·(φ(k)ᵀv) / (φ(q)·Σφ(k) + eps) with φ = elu + 1 (Dinomaly's LinearAttention2)
+//   softmax: softmax((q·scale)·kᵀ)·v with scale = 1/√(D/heads) (the DINOv2 encoder)
+Tensor fused_linear_attention(const Tensor& qkv, int64_t heads, double eps);
+Tensor fused_linear_attention_backward(const Tensor& grad_out, const Tensor& qkv, int64_t heads,
+                                       double eps);
+Tensor fused_softmax_attention(const Tensor& qkv, int64_t heads);
+Tensor fused_softmax_attention_backward(const Tensor& grad_out, const Tensor& qkv, int64_t heads);
+
+// Linear epilogues, in place on a fresh product `out` (contiguous, last dim = bias size):
+// out += bias; or out += bias (when defined) and then gelu, returned as a new tensor (out then
+// holds the GELU's input, for its backward) or, with in_place, written over out itself.
+void fused_add_bias_(const Tensor& out, const Tensor& bias);
+Tensor fused_bias_gelu_(const Tensor& out, const Tensor& bias, bool in_place);
+// grad_y ⊙ gelu'(x)
+Tensor fused_gelu_backward(const Tensor& grad_y, const Tensor& x);
+
+// LayerNorm's backward from its forward's mean and rstd (LayerNormResult): the gradients of
+// x, weight and bias, each computed only when asked for (undefined otherwise).
+struct LayerNormGrads {
+  Tensor x, weight, bias;
+};
+LayerNormGrads fused_layer_norm_backward(const Tensor& grad_out, const Tensor& x, const Tensor& mean,
+                                         const Tensor& rstd, const Tensor& weight, bool want_x,
+                                         bool want_weight, bool want_bias);
+
 }  // namespace dn::kernel

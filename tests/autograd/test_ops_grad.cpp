@@ -90,6 +90,13 @@ TEST_CASE("linear with and without bias") {
   CHECK_GRAD([](const Ts& t) { return linear(t[0], t[1], t[2]); }, {transposed_leaf({4, 31}, 29), w, b});
 }
 
+TEST_CASE("linear_gelu (fused bias and GELU) with and without bias") {
+  Tensor x = randn64({2, 5, 31}, 63), w = randn64({33, 31}, 64), b = randn64({33}, 65);
+  CHECK_GRAD([](const Ts& t) { return linear_gelu(t[0], t[1], t[2]); }, {x, w, b});
+  CHECK_GRAD([](const Ts& t) { return linear_gelu(t[0], t[1], Tensor()); }, {x, w});
+  CHECK_GRAD([](const Ts& t) { return linear_gelu(t[0], t[1], t[2]); }, {transposed_leaf({4, 31}, 66), w, b});
+}
+
 TEST_CASE("softmax over any dim") {
   Tensor x = randn64({3, 31, 4}, 30);
   CHECK_GRAD([](const Ts& t) { return softmax(t[0], -1); }, {x});
@@ -116,6 +123,18 @@ TEST_CASE("cosine_similarity along a dim, with broadcast and with a clamped norm
   CHECK_GRAD([](const Ts& t) { return cosine_similarity(t[0], t[1], -1, 1e-8); }, {a, randn64({3}, 41)});
   Tensor tiny = uniform64({2, 4}, -1e-4, 1e-4, 42);  // norm below eps: the clamp is active
   CHECK_GRAD([](const Ts& t) { return cosine_similarity(t[0], t[1], 1, 0.01); }, {tiny, randn64({2, 4}, 43)});
+}
+
+TEST_CASE("fused attention on the packed qkv: linear (with and without eps) and softmax") {
+  // B 2, N 7 tokens, D 6 in 2 heads of 3; and a single image with 3 heads of 2
+  Tensor qkv = randn64({2, 7, 18}, 60), one = randn64({1, 5, 18}, 61);
+  CHECK_GRAD([](const Ts& t) { return linear_attention(t[0], 2); }, {qkv});
+  CHECK_GRAD([](const Ts& t) { return linear_attention(t[0], 3, 1e-6); }, {one});
+  CHECK_GRAD([](const Ts& t) { return softmax_attention(t[0], 2); }, {qkv});
+  CHECK_GRAD([](const Ts& t) { return softmax_attention(t[0], 3); }, {one});
+  // a qkv that is a view (not contiguous) is read as it is
+  CHECK_GRAD([](const Ts& t) { return linear_attention(transpose(t[0], 0, 1), 2); },
+             {randn64({7, 2, 18}, 62)});
 }
 
 TEST_CASE("shape ops: reshape, permute, transpose, narrow, expand, squeeze, unsqueeze") {
