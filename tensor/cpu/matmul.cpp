@@ -7,8 +7,8 @@
 //
 // Threading: Eigen only ever runs single-threaded products here, and this file decides how
 // the threads share the work:
-//   * a batch of products that divides evenly over the threads (attention heads) runs one
-//     whole product per thread;
+//   * a batch of products that shares out evenly over the threads (attention heads), or
+//     whose products are too small to cut, runs whole products, one per thread at a time;
 //   * otherwise each product's output is cut into one block per thread, along m or n,
 //     whichever is larger, and every thread runs an independent Eigen product on its block.
 // Cutting the output needs no synchronisation until the end, whereas Eigen's own parallel
@@ -33,7 +33,8 @@ namespace dn::cpu {
 
 namespace {
 
-// A [rows, cols] matrix at p with the given strides (in elements); one stride is 1.
+// A [rows, cols] matrix at p with the given strides (in elements); one stride is 1, unless
+// the matrix is a single row or column.
 template <class T>
 struct MatrixView {
   T* p;
