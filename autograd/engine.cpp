@@ -5,7 +5,9 @@
 //    has run (its count drops to zero); its incoming gradients have then all been summed.
 // 3. Before a node runs, the hooks of the tensor it produced see (and may replace) that
 //    tensor's complete gradient.
-// Gradients of broadcast inputs are reduced to the input's shape here, in one place.
+// Gradients of broadcast inputs are reduced to the input's shape here, in one place. A
+// gradient reaching a node from several consumers (a residual connection) is summed into
+// the first one's memory when no one else holds it.
 #include <unordered_map>
 
 #include "autograd/autograd.h"
@@ -49,6 +51,14 @@ Tensor fit_gradient(const Tensor& grad, const Edge& edge, const Node& node) {
   DN_CHECK(g.dtype() == edge.dtype, "backward of ", node.name(), ": gradient is ",
            dtype_name(g.dtype()), " but the input is ", dtype_name(edge.dtype));
   return g;
+}
+
+// True when `buffer` is a gradient no one else can see (its handle and its memory are held
+// by the engine alone) laid out like `g`: it may then be summed into in place.
+bool can_add_in_place(const Tensor& buffer, const Tensor& g) {
+  return buffer.impl_ptr().use_count() == 1 && buffer.storage().use_count() == 1 &&
+         buffer.is_contiguous() && buffer.shape() == g.shape() && buffer.dtype() == g.dtype() &&
+         buffer.device() == g.device();
 }
 
 }  // namespace
@@ -155,6 +165,7 @@ void backward(const Tensor& root, const Tensor& grad_in, bool retain_graph) {
         Tensor gi = fit_gradient(input_grads[i], e, *node);
         auto it = buffers.find(e.node.get());
         if (it == buffers.end()) buffers.emplace(e.node.get(), gi);
+        else if (can_add_in_place(it->second, gi)) kernel::add_(it->second, gi);
         else it->second = kernel::binary(BinaryOp::add, it->second, gi);
       }
       if (--pending[e.node.get()] == 0) {

@@ -47,6 +47,8 @@ Tensor clamp_min(const Tensor& x, double min);
 // --- reductions (reduce.cpp); empty dims = all dims ---------------------------------------
 Tensor sum(const Tensor& x, const std::vector<int64_t>& dims = {}, bool keepdim = false);
 Tensor mean(const Tensor& x, const std::vector<int64_t>& dims = {}, bool keepdim = false);
+// The mean of equally shaped tensors, element by element (= mean(stack(tensors, 0), {0})).
+Tensor mean_of(const std::vector<Tensor>& tensors);
 // The largest value (amax); the gradient is shared equally among tied maxima.
 Tensor max(const Tensor& x, const std::vector<int64_t>& dims = {}, bool keepdim = false);
 

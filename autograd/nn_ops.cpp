@@ -55,9 +55,16 @@ Tensor layer_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, dou
 }
 
 // out = x ⊙ m with m = 1/(1-p) where a uniform draw is below 1-p, else 0.  dx = g ⊙ m.
+// On the CPU with fused kernels: one pass that keeps the mask as bytes (the same draws).
 Tensor dropout(const Tensor& x, double p, bool training, Generator& gen) {
   DN_CHECK(p >= 0 && p <= 1, "dropout: probability ", p, " is not in [0, 1]");
   if (!training || p == 0) return x;
+  if (fused_kernels_enabled() && x.device().is_cpu() && is_math_dtype(x.dtype())) {
+    kernel::DropoutResult r = kernel::fused_dropout(x, p, gen);
+    return record(Op::dropout, r.out, {x}, [keep = r.keep, p](const Tensor& g, const NeedsGrad&) {
+      return Grads{kernel::fused_dropout_backward(g, keep, p)};
+    });
+  }
   Tensor draw = kernel::uniform(x.shape(), 0.0, 1.0, gen, x.dtype(), x.device());
   Tensor keep = kernel::to(kernel::compare_scalar(CompareOp::lt, draw, 1.0 - p), x.dtype());
   Tensor mask = p == 1 ? keep : kernel::unary(UnaryOp::mul_scalar, keep, 1.0 / (1.0 - p));

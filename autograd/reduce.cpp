@@ -1,6 +1,7 @@
 // Reductions. The gradient of a sum spreads the output gradient back over every element
 // that was summed (a broadcast); a mean divides by the count; a max sends it to the maxima.
 #include "autograd/functions.h"
+#include "autograd/fused.h"
 #include "tensor/ops.h"
 
 namespace dn {
@@ -52,6 +53,21 @@ Tensor max(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) {
     Tensor share = kernel::binary(BinaryOp::div, kernel::reshape(g, kept), ties);
     return Grads{mul(is_max, share)};
   });
+}
+
+// (t_1 + ... + t_n) / n: each input's gradient is g / n. The composite stacks the inputs
+// and averages over the new dim; on the CPU with fused kernels it is one pass.
+Tensor mean_of(const std::vector<Tensor>& tensors) {
+  DN_CHECK(!tensors.empty(), "mean_of: no tensors given");
+  if (tensors.size() == 1) return tensors[0];
+  const bool fused = fused_kernels_enabled() && tensors[0].device().is_cpu() &&
+                     is_math_dtype(tensors[0].dtype());
+  if (!fused) return mean(stack(tensors, 0), {0});
+  const double inv = 1.0 / double(tensors.size());
+  return record(Op::mean_of, kernel::fused_mean_of(tensors), tensors,
+                [n = tensors.size(), inv](const Tensor& g, const NeedsGrad&) {
+                  return Grads(n, kernel::unary(UnaryOp::mul_scalar, g, inv));
+                });
 }
 
 }  // namespace dn

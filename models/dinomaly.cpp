@@ -43,12 +43,12 @@ void Dinomaly::init_trainable(Generator& gen) {
 }
 
 namespace {
-// Mean over the listed tensors (all the same shape).
+// Mean over the listed tensors (all the same shape): the reference's stack(...).mean(dim=1),
+// in one pass (autograd mean_of).
 Tensor mean_of(const std::vector<Tensor>& list, const std::vector<int64_t>& indices) {
-  if (indices.size() == 1) return list[indices[0]];
   std::vector<Tensor> picked;
   for (int64_t i : indices) picked.push_back(list[i]);
-  return mean(stack(picked, 1), {1});
+  return dn::mean_of(picked);
 }
 
 // [B, T, D] with the first `skip` tokens dropped -> [B, D, h, w]

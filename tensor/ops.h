@@ -29,6 +29,7 @@ Tensor clone(const Tensor& x);
 Tensor to(const Tensor& x, DType dtype);    // x itself when already of that dtype
 Tensor to(const Tensor& x, Device device);  // x itself when already there
 void copy_(const Tensor& dst, const Tensor& src);  // src broadcast to dst's shape
+void add_(const Tensor& dst, const Tensor& src);   // dst += src, src broadcast to dst's shape
 void fill_(const Tensor& dst, double value);
 
 // --- Elementwise -------------------------------------------------------------------------
@@ -113,6 +114,18 @@ Tensor fused_gelu_backward(const Tensor& grad_y, const Tensor& x);
 struct LayerNormGrads {
   Tensor x, weight, bias;
 };
+// Dropout drawing its uniforms from `gen` exactly as kernel::uniform(x.shape(), 0, 1, gen)
+// would: out = x ⊙ keep / (1-p) with keep = u < 1-p. `keep` (bool, x's shape) is what the
+// backward needs: grad_x = grad_out ⊙ keep / (1-p).
+struct DropoutResult {
+  Tensor out, keep;
+};
+DropoutResult fused_dropout(const Tensor& x, double p, Generator& gen);
+Tensor fused_dropout_backward(const Tensor& grad_out, const Tensor& keep, double p);
+
+// The mean of equally shaped tensors, element by element (= mean(stack(tensors), 0)).
+Tensor fused_mean_of(const std::vector<Tensor>& tensors);
+
 LayerNormGrads fused_layer_norm_backward(const Tensor& grad_out, const Tensor& x, const Tensor& mean,
                                          const Tensor& rstd, const Tensor& weight, bool want_x,
                                          bool want_weight, bool want_bias);

@@ -151,4 +151,44 @@ LayerNormGrads fused_layer_norm_backward(const Tensor& grad_out, const Tensor& x
   return g;
 }
 
+DropoutResult fused_dropout(const Tensor& x_in, double p, Generator& gen) {
+  check_defined("dropout", x_in);
+  check_cpu("dropout", x_in);
+  check_math_dtype("dropout", x_in);
+  DN_CHECK(p >= 0 && p <= 1, "dropout: probability ", p, " is not in [0, 1]");
+  Tensor x = contiguous(x_in);
+  DropoutResult r{empty(x.shape(), x.dtype(), x.device()), empty(x.shape(), DType::bool_, x.device())};
+  const uint64_t first = gen.take_blocks(uint64_t(x.numel() + 3) / 4);  // as kernel::uniform
+  if (x.numel() > 0) cpu::dropout(r.out, r.keep, x, p, gen.seed(), first);
+  return r;
+}
+
+Tensor fused_dropout_backward(const Tensor& grad_out, const Tensor& keep, double p) {
+  check_defined("dropout_backward", grad_out);
+  check_cpu("dropout_backward", grad_out);
+  check_math_dtype("dropout_backward", grad_out);
+  DN_CHECK(keep.dtype() == DType::bool_ && keep.shape() == grad_out.shape() && keep.is_contiguous(),
+           "dropout_backward: mask ", keep.describe(), " does not fit the gradient ", grad_out.describe());
+  Tensor grad_x = empty(grad_out.shape(), grad_out.dtype(), grad_out.device());
+  if (grad_x.numel() > 0) cpu::dropout_backward(grad_x, contiguous(grad_out), keep, p);
+  return grad_x;
+}
+
+Tensor fused_mean_of(const std::vector<Tensor>& tensors) {
+  DN_CHECK(!tensors.empty(), "mean_of: no tensors given");
+  std::vector<Tensor> inputs;
+  for (const Tensor& t : tensors) {
+    check_defined("mean_of", t);
+    check_cpu("mean_of", t);
+    check_same_dtype("mean_of", t, tensors[0]);
+    check_math_dtype("mean_of", t);
+    DN_CHECK(t.shape() == tensors[0].shape(), "mean_of: shapes differ (", tensors[0].describe(),
+             " and ", t.describe(), ")");
+    inputs.push_back(contiguous(t));
+  }
+  Tensor out = empty(tensors[0].shape(), tensors[0].dtype(), tensors[0].device());
+  if (out.numel() > 0) cpu::mean_of(out, inputs);
+  return out;
+}
+
 }  // namespace dn::kernel

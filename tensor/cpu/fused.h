@@ -8,6 +8,8 @@
 // (dh = D / heads). Attention outputs and their gradients are [B, N, D] with the heads side
 // by side, as the projection reads them; gradients of qkv have qkv's layout.
 #pragma once
+#include <vector>
+
 #include "tensor/tensor.h"
 
 namespace dn::cpu {
@@ -34,5 +36,15 @@ void gelu_backward(const Tensor& grad_x, const Tensor& grad_y, const Tensor& x);
 void layer_norm_backward(const Tensor& grad_x, const Tensor& grad_w, const Tensor& grad_b,
                          const Tensor& grad_out, const Tensor& x, const Tensor& mean,
                          const Tensor& rstd, const Tensor& weight);
+
+// Dropout of contiguous x with the uniforms of Philox blocks first_block, first_block+1, ...
+// (as kernel::uniform draws them): keep = u < 1-p (bool), out = x ⊙ keep / (1-p). The
+// backward: grad_x = grad_out ⊙ keep / (1-p).
+void dropout(const Tensor& out, const Tensor& keep, const Tensor& x, double p, uint64_t seed,
+             uint64_t first_block);
+void dropout_backward(const Tensor& grad_x, const Tensor& grad_out, const Tensor& keep, double p);
+
+// out = (Σ_k inputs[k]) / n, element by element; all contiguous, of out's shape.
+void mean_of(const Tensor& out, const std::vector<Tensor>& inputs);
 
 }  // namespace dn::cpu

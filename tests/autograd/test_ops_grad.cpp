@@ -66,6 +66,13 @@ TEST_CASE("sum, mean, max over dims") {
   CHECK_GRAD([](const Ts& t) { return sum(t[0], {0}); }, {transposed_leaf({32, 33}, 13)});
 }
 
+TEST_CASE("mean_of a list of tensors") {
+  CHECK_GRAD([](const Ts& t) { return mean_of({t[0], t[1], t[2]}); },
+             {randn64({3, 31}, 67), randn64({3, 31}, 68), transposed_leaf({3, 31}, 69)});
+  // the same tensor twice: both shares of the gradient reach it
+  CHECK_GRAD([](const Ts& t) { return mean_of({t[0], t[1], t[0]}); }, {randn64({33}, 70), randn64({33}, 71)});
+}
+
 TEST_CASE("max shares the gradient among ties") {
   Tensor x = from_vector<double>({1, 3, 3, 2}, {4});
   x.set_requires_grad(true);

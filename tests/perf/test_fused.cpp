@@ -133,6 +133,37 @@ TEST_CASE("fused layer_norm backward = composite, with and without weight and bi
   }
 }
 
+TEST_CASE("fused dropout = composite dropout: the same draws, the same mask, bit for bit") {
+  for (DType dt : {DType::f64, DType::f32}) {
+    const std::string dtype = dtype_name(dt);
+    CAPTURE(dtype);
+    for (double p : {0.2, 0.5, 1.0}) {
+      CAPTURE(p);
+      // odd size (not a whole number of Philox blocks), then a second draw from the same
+      // generator: the generators must also advance alike
+      auto f = [p](const Ts& t) {
+        Generator gen(3);
+        Tensor a = dropout(t[0], p, true, gen);
+        return mul(a, dropout(t[0], p, true, gen));
+      };
+      check_same(f, {randn({7, 33}, 31, dt)}, 0.0);
+    }
+  }
+}
+
+TEST_CASE("fused mean_of = mean of the stack") {
+  for (DType dt : {DType::f64, DType::f32}) {
+    const std::string dtype = dtype_name(dt);
+    CAPTURE(dtype);
+    const double tol = dt == DType::f64 ? 1e-15 : 1e-7;
+    Ts list;
+    for (int i = 0; i < 8; ++i) list.push_back(randn({2, 37, 65}, 40 + i, dt));
+    check_same([](const Ts& t) { return mean_of(t); }, list, tol);
+    check_same([](const Ts& t) { return mean_of({t[0], transpose(t[1], 0, 1)}); },
+               {randn({5, 3}, 50, dt), randn({3, 5}, 51, dt)}, tol);
+  }
+}
+
 TEST_CASE("fused attention records one node; the composite many") {
   Tensor qkv = randn({1, 5, 12}, 9, DType::f32);
   qkv.set_requires_grad(true);
