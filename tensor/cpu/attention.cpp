@@ -75,16 +75,35 @@ void for_each_head(const HeadLayout& l, int64_t scratch_size, F&& f) {
   }
 }
 
-// dst = φ(src) = elu(src) + 1 for an [n, dh] block (dst contiguous).
+// dst = φ(src) = elu(src) + 1 for an [n, dh] block (dst contiguous): eˣ with Eigen's
+// vectorised exp, then x + 1 where x > 0 (plain loops the compiler vectorises).
 template <class T>
 void feature_map(const ConstRows<T>& src, T* dst) {
-  const int64_t n = src.rows(), dh = src.cols();
+  const int64_t n = src.rows(), dh = src.cols(), stride = src.outerStride();
   Eigen::Map<RowMatrix<T>> d(dst, n, dh);
   d = src;
-  d.array() = d.array().exp();  // vectorised; the positive entries are replaced below
-  for (int64_t r = 0; r < n; ++r)
-    for (int64_t c = 0; c < dh; ++c)
-      if (src(r, c) > T(0)) d(r, c) = src(r, c) + T(1);
+  d.array() = d.array().exp();
+  for (int64_t r = 0; r < n; ++r) {
+    const T* s = src.data() + r * stride;
+    T* o = dst + r * dh;
+#pragma omp simd
+    for (int64_t c = 0; c < dh; ++c) o[c] = s[c] > T(0) ? s[c] + T(1) : o[c];
+  }
+}
+
+// out = d ⊙ φ'(x) with φ'(x) = 1 for x > 0 and φ(x) otherwise; out and x are strided rows.
+template <class T>
+void times_feature_slope(Rows<T>& out, const Eigen::Map<RowMatrix<T>>& d, const ConstRows<T>& x,
+                         const Eigen::Map<RowMatrix<T>>& phi) {
+  const int64_t n = x.rows(), dh = x.cols();
+  for (int64_t r = 0; r < n; ++r) {
+    const T* xr = x.data() + r * x.outerStride();
+    const T* dr = d.data() + r * dh;
+    const T* pr = phi.data() + r * dh;
+    T* o = out.data() + r * out.outerStride();
+#pragma omp simd
+    for (int64_t c = 0; c < dh; ++c) o[c] = xr[c] > T(0) ? dr[c] : dr[c] * pr[c];
+  }
 }
 
 // The parts of the forward both directions need: φ(Q), φ(K), kv, z, den, for one head.
@@ -170,11 +189,8 @@ void linear_attention_backward(const Tensor& grad_qkv, const Tensor& grad_out, c
       Rows<T> gk(gx + l.qkv_offset(i, 1), n, dh, Eigen::OuterStride<>(d3));
       Rows<T> gv(gx + l.qkv_offset(i, 2), n, dh, Eigen::OuterStride<>(d3));
       gv.noalias() = h.fk * d_kv;
-      for (int64_t r = 0; r < n; ++r)
-        for (int64_t c = 0; c < dh; ++c) {
-          gq(r, c) = q(r, c) > T(0) ? d_fq(r, c) : d_fq(r, c) * h.fq(r, c);
-          gk(r, c) = k(r, c) > T(0) ? d_fk(r, c) : d_fk(r, c) * h.fk(r, c);
-        }
+      times_feature_slope<T>(gq, d_fq, q, h.fq);
+      times_feature_slope<T>(gk, d_fk, k, h.fk);
     });
   });
 }

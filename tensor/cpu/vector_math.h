@@ -34,29 +34,40 @@ inline void exp_in_place(float* v, int64_t n) {
   a = a.exp();
 }
 
-// For x[0..n): tail = Φ(-|x|) = ½·erfc(|x|/√2) and gauss = exp(-x²/2).
-inline void normal_tail(const float* x, int64_t n, float* tail, float* gauss) {
+// The polynomial of the erfc fit at t = 1/(1 + z/2), z = |x|/√2, in double: in float its
+// rounding errors alone would reach 8 ulp. Returns t through `t_out`.
+inline double erfc_fit(float x, double& t_out) {
   const double inv_sqrt2 = 0.70710678118654752440;
+  // t = 1/d: a float division (a double one costs twice as much) and one Newton step in
+  // double, which doubles its 24 correct bits
+  const double d = 1.0 + 0.5 * inv_sqrt2 * double(std::abs(x));
+  double t = double(1.0f / float(d));
+  t = t * (2.0 - d * t);
+  double p = t * 0.17087277 - 0.82215223;
+  p = t * p + 1.48851587;
+  p = t * p - 1.13520398;
+  p = t * p + 0.27886807;
+  p = t * p - 0.18628806;
+  p = t * p + 0.09678418;
+  p = t * p + 0.37409196;
+  p = t * p + 1.00002368;
+  p = t * p - 1.26551223;
+  t_out = t;
+  return p;
+}
+
+// For x[0..n): tail = Φ(-|x|) = ½·erfc(|x|/√2) and gauss = exp(-x²/2) (two exps).
+inline void normal_tail(const float* x, int64_t n, float* tail, float* gauss) {
   float t[kChunk], correction[kChunk];
 #pragma omp simd
   for (int64_t j = 0; j < n; ++j) {
     const float a = std::abs(x[j]);
     const float sq = a * a, sq_error = std::fma(a, a, -sq);  // a² = sq + sq_error exactly
-    // t and the polynomial in double: in float their rounding errors alone reach 8 ulp
-    const double u = 1.0 / (1.0 + 0.5 * inv_sqrt2 * double(a));
-    double p = u * 0.17087277 - 0.82215223;
-    p = u * p + 1.48851587;
-    p = u * p - 1.13520398;
-    p = u * p + 0.27886807;
-    p = u * p - 0.18628806;
-    p = u * p + 0.09678418;
-    p = u * p + 0.37409196;
-    p = u * p + 1.00002368;
-    p = u * p - 1.26551223;
+    double u;
+    tail[j] = float(erfc_fit(x[j], u));
     t[j] = float(u);
     gauss[j] = -0.5f * sq;                   // exact: a halving
     correction[j] = 1.0f - 0.5f * sq_error;  // exp(-sq_error/2), to first order
-    tail[j] = float(p);
   }
   exp_in_place(gauss, n);
   exp_in_place(tail, n);
@@ -65,6 +76,28 @@ inline void normal_tail(const float* x, int64_t n, float* tail, float* gauss) {
     gauss[j] *= correction[j];
     tail[j] *= 0.5f * t[j] * gauss[j];
   }
+}
+
+// tail = Φ(-|x|) alone, with one exp: exp(-x²/2 + P) where the sum of the exact -sq/2 and
+// the polynomial is formed with its rounding error (Knuth's two-sum), which joins the small
+// parts in a first-order correction.
+inline void normal_tail(const float* x, int64_t n, float* tail) {
+  float scale[kChunk];
+#pragma omp simd
+  for (int64_t j = 0; j < n; ++j) {
+    const float a = std::abs(x[j]);
+    const float sq = a * a, sq_error = std::fma(a, a, -sq);
+    double u;
+    const float p = float(erfc_fit(x[j], u));
+    const float hi = -0.5f * sq;
+    const float s = hi + p, back = s - hi;
+    const float sum_error = (hi - (s - back)) + (p - back);  // hi + p = s + sum_error exactly
+    tail[j] = s;
+    scale[j] = 0.5f * float(u) * (1.0f + (sum_error - 0.5f * sq_error));
+  }
+  exp_in_place(tail, n);
+#pragma omp simd
+  for (int64_t j = 0; j < n; ++j) tail[j] *= scale[j];
 }
 
 // Calls f(begin, length) for consecutive chunks of [0, n).
@@ -76,8 +109,8 @@ inline void for_chunks(int64_t n, F&& f) {
 // out = x·Φ(x) (the exact GELU)
 inline void gelu(float* out, const float* x, int64_t n) {
   for_chunks(n, [&](int64_t i, int64_t m) {
-    float tail[kChunk], gauss[kChunk];
-    normal_tail(x + i, m, tail, gauss);
+    float tail[kChunk];
+    normal_tail(x + i, m, tail);
 #pragma omp simd
     for (int64_t j = 0; j < m; ++j) {
       const float v = x[i + j];
