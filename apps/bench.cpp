@@ -18,6 +18,7 @@
 #include "apps/lib/scoring.h"
 #include "apps/lib/weights.h"
 #include "models/train_step.h"
+#include "tensor/cpu/matmul_bf16.h"
 #include "tensor/cuda/cuda_backend.h"
 #include "tensor/ops.h"
 
@@ -76,10 +77,16 @@ int main(int argc, char** argv) {
   app.add_option("--crop", crop, "input side (a multiple of 14)")->capture_default_str();
   app.add_option("--batch", batch, "batch size")->capture_default_str();
   app.add_option("--steps", steps, "timed steps of each kind (after one warm-up)")->capture_default_str();
+  std::string matmul = "fp32";
+  app.add_option("--matmul", matmul,
+                 "precision of the Linear layers' products on the CPU: fp32, or bf16 (AMX, an option)")
+      ->check(CLI::IsMember({"fp32", "bf16"}))
+      ->capture_default_str();
   app.add_option("--mode", mode, "train, infer or both")->check(CLI::IsMember({"train", "infer", "both"}))
       ->capture_default_str();
   return run_app("bench", app, argc, argv, [&]() -> int {
     const Device device = apply_common_options(common);
+    cpu::set_matmul_precision(matmul == "bf16" ? cpu::MatmulPrecision::bf16 : cpu::MatmulPrecision::fp32);
     DN_CHECK(steps >= 1 && batch >= 1, "--steps and --batch must be positive");
     models::DinomalyConfig cfg = models::default_config(encoder);
     cfg.crop = cfg.resize = crop;
@@ -134,14 +141,14 @@ int main(int argc, char** argv) {
     const Flops flops = model_flops(cfg, crop);
     const double train_gflop = flops.train * double(batch) / 1e9, infer_gflop = flops.infer * double(batch) / 1e9;
     std::printf("{\"project\": \"dinomaly.cpp\", \"encoder\": \"%s\", \"crop\": %lld, \"batch\": %lld, "
-                "\"threads\": %d, \"device\": \"%s\", \"mode\": \"%s\", \"steps\": %lld, \"train_img_s\": %.4g, "
+                "\"threads\": %d, \"device\": \"%s\", \"matmul\": \"%s\", \"mode\": \"%s\", \"steps\": %lld, \"train_img_s\": %.4g, "
                 "\"infer_img_s\": %.4g, \"train_step_s\": %.4g, \"infer_step_s\": %.4g, "
                 "\"train_min_s\": %.4g, \"infer_min_s\": %.4g, \"train_cpu_s\": %.4g, \"infer_cpu_s\": %.4g, "
                 "\"train_gflop\": %.4g, \"infer_gflop\": %.4g, \"train_gflops\": %.4g, \"infer_gflops\": %.4g, "
                 "\"train_peak_tensor_mb\": %.1f, \"infer_peak_tensor_mb\": %.1f, \"rss_before_mb\": %.1f, "
                 "\"peak_rss_mb\": %.1f}\n",
                 encoder.c_str(), (long long)crop, (long long)batch, common.threads, device.str().c_str(),
-                mode.c_str(), (long long)steps, train_s > 0 ? double(batch) / train_s : 0.0,
+                matmul.c_str(), mode.c_str(), (long long)steps, train_s > 0 ? double(batch) / train_s : 0.0,
                 infer_s > 0 ? double(batch) / infer_s : 0.0, train_s, infer_s, train_s > 0 ? train_min : 0.0, infer_s > 0 ? infer_min : 0.0, train_cpu, infer_cpu, train_gflop, infer_gflop,
                 train_s > 0 ? train_gflop / train_s : 0.0, infer_s > 0 ? infer_gflop / infer_s : 0.0,
                 double(train_peak) / 1048576.0, double(infer_peak) / 1048576.0, rss_before, peak_rss_mb());

@@ -12,12 +12,20 @@ using Grads = std::vector<Tensor>;
 namespace {
 Tensor mT(const Tensor& x) { return kernel::transpose(x, -1, -2); }
 
+// a [..., k] · b [k, n] for the Linear layers: float32, or bfloat16 inputs on AMX when that
+// option is on (kernel::cpu_matmul_bf16, tensor/cpu/matmul_bf16.h).
+Tensor linear_product(const Tensor& a, const Tensor& b) {
+  if (kernel::cpu_matmul_bf16() && a.device().is_cpu() && a.dtype() == DType::f32 && b.dim() == 2)
+    return kernel::matmul_bf16(a, b);
+  return kernel::matmul(a, b);
+}
+
 // Aᵀ·G summed over all leading (batch) dims of A and G: one product of the flattened rows,
 // [rows, k]ᵀ · [rows, n] -> [k, n]. Used when B was a plain matrix shared by every batch.
-Tensor flat_t_matmul(const Tensor& a, const Tensor& g) {
+Tensor flat_t_matmul(const Tensor& a, const Tensor& g, bool linear_layer = false) {
   Tensor a2 = kernel::reshape(a, {-1, a.size(-1)});
   Tensor g2 = kernel::reshape(g, {-1, g.size(-1)});
-  return kernel::matmul(mT(a2), g2);
+  return linear_layer ? linear_product(mT(a2), g2) : kernel::matmul(mT(a2), g2);
 }
 }  // namespace
 
@@ -51,8 +59,8 @@ bool fuse_epilogue(const Tensor& x) {
 Grads linear_grads(const Tensor& g, const Tensor& x, const Tensor& weight, bool has_bias,
                    const NeedsGrad& needs) {
   Tensor gx, gw, gb;
-  if (needs[0]) gx = kernel::matmul(g, weight);
-  if (needs[1]) gw = flat_t_matmul(g, x);
+  if (needs[0]) gx = linear_product(g, weight);
+  if (needs[1]) gw = flat_t_matmul(g, x, /*linear_layer=*/true);
   if (has_bias && needs[2]) gb = kernel::sum_to_shape(g, {weight.size(0)});
   return Grads{gx, gw, gb};
 }
@@ -62,7 +70,7 @@ Grads linear_grads(const Tensor& g, const Tensor& x, const Tensor& weight, bool 
 // y = x·Wᵀ + b.  dx = G·W,  dW = Gᵀ·x (rows of every batch together),  db = Σ_rows G.
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   check_linear(x, weight, bias);
-  Tensor out = kernel::matmul(x, mT(weight));
+  Tensor out = linear_product(x, mT(weight));
   if (bias.defined()) {
     if (fuse_epilogue(out)) kernel::fused_add_bias_(out, bias);  // no new tensor, one pass
     else out = kernel::binary(BinaryOp::add, out, bias);
@@ -79,7 +87,7 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
 // dh = G ⊙ gelu'(h) in one pass before the linear backward.
 Tensor linear_gelu(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   check_linear(x, weight, bias);
-  Tensor h = kernel::matmul(x, mT(weight));
+  Tensor h = linear_product(x, mT(weight));
   if (!fuse_epilogue(h)) return gelu(linear(x, weight, bias));
   const bool record_graph = any_requires_grad({x, weight, bias});
   Tensor y = kernel::fused_bias_gelu_(h, bias, /*in_place=*/!record_graph);

@@ -114,6 +114,12 @@ Tensor fused_gelu_backward(const Tensor& grad_y, const Tensor& x);
 struct LayerNormGrads {
   Tensor x, weight, bias;
 };
+// a [..., k] · b [k, n] in float32 with bfloat16 inputs on the CPU's AMX unit (an option:
+// tensor/cpu/matmul_bf16.h); cpu_matmul_bf16() says whether it is switched on
+// (DN_CPU_MATMUL=bf16, or cpu::set_matmul_precision). Throws where AMX is missing.
+Tensor matmul_bf16(const Tensor& a, const Tensor& b);
+bool cpu_matmul_bf16();
+
 // Dropout drawing its uniforms from `gen` exactly as kernel::uniform(x.shape(), 0, 1, gen)
 // would: out = x ⊙ keep / (1-p) with keep = u < 1-p. `keep` (bool, x's shape) is what the
 // backward needs: grad_x = grad_out ⊙ keep / (1-p).

@@ -2,6 +2,7 @@
 #include <cmath>
 
 #include "tensor/cpu/fused.h"
+#include "tensor/cpu/matmul_bf16.h"
 #include "tensor/ops_common.h"
 
 namespace dn::kernel {
@@ -188,6 +189,31 @@ Tensor fused_mean_of(const std::vector<Tensor>& tensors) {
   }
   Tensor out = empty(tensors[0].shape(), tensors[0].dtype(), tensors[0].device());
   if (out.numel() > 0) cpu::mean_of(out, inputs);
+  return out;
+}
+
+bool cpu_matmul_bf16() { return cpu::matmul_precision() == cpu::MatmulPrecision::bf16; }
+
+Tensor matmul_bf16(const Tensor& a, const Tensor& b_in) {
+  for (const Tensor* t : {&a, &b_in}) {
+    check_defined("matmul_bf16", *t);
+    check_cpu("matmul_bf16", *t);
+    DN_CHECK(t->dtype() == DType::f32, "matmul_bf16: float32 operands expected, got ", t->describe());
+  }
+  DN_CHECK(a.dim() >= 1 && b_in.dim() == 2 && a.size(-1) == b_in.size(0), "matmul_bf16: ",
+           a.describe(), " x ", b_in.describe(), " is not [..., k] x [k, n]");
+  const int64_t k = a.size(-1), n = b_in.size(1);
+  const int64_t rows = numel_of(Shape(a.shape().begin(), a.shape().end() - 1));
+  // Operands with a unit stride along one of their two dims are read in place.
+  auto matrix = [](const Tensor& x) {
+    return x.stride(0) == 1 || x.stride(1) == 1 ? x : contiguous(x);
+  };
+  Tensor a2 = matrix(can_view(a, {rows, k}) ? view(a, {rows, k}) : view(contiguous(a), {rows, k}));
+  Tensor b = matrix(b_in);
+  Shape out_shape(a.shape().begin(), a.shape().end() - 1);
+  out_shape.push_back(n);
+  Tensor out = empty(out_shape, DType::f32, a.device());
+  if (out.numel() > 0) cpu::matmul_bf16(view(out, {rows, n}), a2, b);
   return out;
 }
 
