@@ -17,6 +17,7 @@
 #include "apps/lib/cli.h"
 #include "apps/lib/scoring.h"
 #include "apps/lib/weights.h"
+#include "models/encoder_cache.h"
 #include "models/train_step.h"
 #include "tensor/cpu/matmul_bf16.h"
 #include "tensor/cuda/cuda_backend.h"
@@ -52,7 +53,7 @@ double now_s() {
 // (input and weight gradients), except the bottleneck's first layer, whose input (the frozen
 // encoder's output) needs no gradient.
 struct Flops {
-  double infer = 0, train = 0;
+  double infer = 0, train = 0, encoder = 0;  // (a cached-encoder step skips `encoder`)
 };
 Flops model_flops(const models::DinomalyConfig& c, int64_t crop) {
   const auto& e = c.encoder;
@@ -62,7 +63,7 @@ Flops model_flops(const models::DinomalyConfig& c, int64_t crop) {
   const double encoder = patch_embed + double(c.target_layers.back() + 1) * (24 * t * d * d + 4 * t * t * d);
   const double decoder = double(c.decoder_depth) * (24 * t * d * d + 4 * t * d * dh + 2 * t * d);
   const double fc = 8 * t * d * d;  // one bottleneck layer
-  return {encoder + decoder + 2 * fc, encoder + 3 * decoder + 2 * fc + 3 * fc};
+  return {encoder + decoder + 2 * fc, encoder + 3 * decoder + 2 * fc + 3 * fc, encoder};
 }
 }  // namespace
 
@@ -82,6 +83,10 @@ int main(int argc, char** argv) {
                  "precision of the Linear layers' products on the CPU: fp32, or bf16 (AMX, an option)")
       ->check(CLI::IsMember({"fp32", "bf16"}))
       ->capture_default_str();
+  bool cache_encoder = false;
+  app.add_flag("--cache-encoder", cache_encoder,
+               "training steps read the frozen encoder's outputs from a per-image cache (an option "
+               "of training: no augmentation, so they never change); filled by the warm-up step");
   app.add_option("--mode", mode, "train, infer or both")->check(CLI::IsMember({"train", "infer", "both"}))
       ->capture_default_str();
   return run_app("bench", app, argc, argv, [&]() -> int {
@@ -107,13 +112,20 @@ int main(int argc, char** argv) {
       models::TrainRecipe recipe;
       recipe.warmup = 1;
       models::Trainer trainer(model, recipe);
-      trainer.step(images, 0);
+      models::EncoderCache cache(size_t(4) << 30);
+      std::vector<int64_t> keys(static_cast<size_t>(batch));
+      for (int64_t i = 0; i < batch; ++i) keys[size_t(i)] = i;
+      auto train_step = [&](int64_t it) {
+        if (cache_encoder) trainer.step(cache.get(model, images, keys), it);
+        else trainer.step(images, it);
+      };
+      train_step(0);
       reset_cpu_peak_memory();
       const size_t base = cpu_memory_stats().current_bytes;
       const double t0 = now_s(), c0 = cpu_s();
       for (int64_t i = 1; i <= steps; ++i) {
         const double s0 = now_s();
-        trainer.step(images, 1000 + i);
+        train_step(1000 + i);
         cuda::synchronize();
         train_min = std::min(train_min, now_s() - s0);
       }
@@ -139,16 +151,17 @@ int main(int argc, char** argv) {
       infer_peak = cpu_memory_stats().peak_bytes - base;
     }
     const Flops flops = model_flops(cfg, crop);
-    const double train_gflop = flops.train * double(batch) / 1e9, infer_gflop = flops.infer * double(batch) / 1e9;
+    const double train_gflop = (flops.train - (cache_encoder ? flops.encoder : 0.0)) * double(batch) / 1e9, infer_gflop = flops.infer * double(batch) / 1e9;
     std::printf("{\"project\": \"dinomaly.cpp\", \"encoder\": \"%s\", \"crop\": %lld, \"batch\": %lld, "
-                "\"threads\": %d, \"device\": \"%s\", \"matmul\": \"%s\", \"mode\": \"%s\", \"steps\": %lld, \"train_img_s\": %.4g, "
+                "\"threads\": %d, \"device\": \"%s\", \"matmul\": \"%s\", \"cache_encoder\": %s, \"mode\": \"%s\", "
+                "\"steps\": %lld, \"train_img_s\": %.4g, "
                 "\"infer_img_s\": %.4g, \"train_step_s\": %.4g, \"infer_step_s\": %.4g, "
                 "\"train_min_s\": %.4g, \"infer_min_s\": %.4g, \"train_cpu_s\": %.4g, \"infer_cpu_s\": %.4g, "
                 "\"train_gflop\": %.4g, \"infer_gflop\": %.4g, \"train_gflops\": %.4g, \"infer_gflops\": %.4g, "
                 "\"train_peak_tensor_mb\": %.1f, \"infer_peak_tensor_mb\": %.1f, \"rss_before_mb\": %.1f, "
                 "\"peak_rss_mb\": %.1f}\n",
                 encoder.c_str(), (long long)crop, (long long)batch, common.threads, device.str().c_str(),
-                matmul.c_str(), mode.c_str(), (long long)steps, train_s > 0 ? double(batch) / train_s : 0.0,
+                matmul.c_str(), cache_encoder ? "true" : "false", mode.c_str(), (long long)steps, train_s > 0 ? double(batch) / train_s : 0.0,
                 infer_s > 0 ? double(batch) / infer_s : 0.0, train_s, infer_s, train_s > 0 ? train_min : 0.0, infer_s > 0 ? infer_min : 0.0, train_cpu, infer_cpu, train_gflop, infer_gflop,
                 train_s > 0 ? train_gflop / train_s : 0.0, infer_s > 0 ? infer_gflop / infer_s : 0.0,
                 double(train_peak) / 1048576.0, double(infer_peak) / 1048576.0, rss_before, peak_rss_mb());

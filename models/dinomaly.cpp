@@ -63,35 +63,54 @@ Tensor Dinomaly::decoder_input(const Tensor& images, int64_t layer) {
   DN_CHECK(layer >= 0 && layer < int64_t(decoder->size()), "decoder_input: layer ", layer, " out of range [0, ",
            decoder->size(), ")");
   NoGradGuard guard;
-  std::vector<Tensor> layers = encoder->forward_layers(images, config.target_layers);
-  Tensor x = mean(stack(layers, 1), {1});
-  x = (*bottleneck)[0].forward(x);
+  Tensor x = (*bottleneck)[0].forward(encode(images).fused);
   for (int64_t j = 0; j < layer; ++j) x = (*decoder)[j].forward(x);
   return x;
 }
 
-Features Dinomaly::forward(const Tensor& images) {
-  Features f;
-  f.encoder_layers = encoder->forward_layers(images, config.target_layers);
-  const int64_t h = images.size(2) / config.encoder.patch, w = images.size(3) / config.encoder.patch;
-  const int64_t skip = 1 + config.encoder.registers;
-
-  std::vector<int64_t> all(f.encoder_layers.size());
+namespace {
+// The fusion and the encoder groups from the target layers' outputs.
+EncodedBatch encoded_from_layers(const DinomalyConfig& c, const std::vector<Tensor>& layers, int64_t h,
+                                 int64_t w) {
+  NoGradGuard guard;
+  EncodedBatch e;
+  std::vector<int64_t> all(layers.size());
   for (size_t i = 0; i < all.size(); ++i) all[i] = int64_t(i);
-  Tensor x = mean_of(f.encoder_layers, all);
-  x = (*bottleneck)[0].forward(x);
+  e.fused = mean_of(layers, all);
+  for (const auto& group : c.encoder_groups())
+    e.en.push_back(to_map(mean_of(layers, group), 1 + c.encoder.registers, h, w));
+  return e;
+}
+}  // namespace
+
+EncodedBatch Dinomaly::encode(const Tensor& images) {
+  const int64_t h = images.size(2) / config.encoder.patch, w = images.size(3) / config.encoder.patch;
+  return encoded_from_layers(config, encoder->forward_layers(images, config.target_layers), h, w);
+}
+
+Features Dinomaly::decode(const EncodedBatch& e) {
+  DN_CHECK(e.fused.defined() && e.fused.dim() == 3 && !e.en.empty() && e.en[0].dim() == 4,
+           "decode: encoder outputs missing or misshapen");
+  const int64_t h = e.en[0].size(2), w = e.en[0].size(3);
+  const int64_t skip = 1 + config.encoder.registers;
+  Features f;
+  f.en = e.en;
+  Tensor x = (*bottleneck)[0].forward(e.fused);
   std::vector<Tensor> de_list;
   for (size_t j = 0; j < decoder->size(); ++j) {
     x = (*decoder)[j].forward(x);
     de_list.push_back(x);
   }
   std::reverse(de_list.begin(), de_list.end());
+  for (const auto& group : config.decoder_groups()) f.de.push_back(to_map(mean_of(de_list, group), skip, h, w));
+  return f;
+}
 
-  const auto eg = config.encoder_groups(), dg = config.decoder_groups();
-  for (size_t g = 0; g < eg.size(); ++g) {
-    f.en.push_back(to_map(mean_of(f.encoder_layers, eg[g]), skip, h, w));
-    f.de.push_back(to_map(mean_of(de_list, dg[g]), skip, h, w));
-  }
+Features Dinomaly::forward(const Tensor& images) {
+  std::vector<Tensor> layers = encoder->forward_layers(images, config.target_layers);
+  const int64_t h = images.size(2) / config.encoder.patch, w = images.size(3) / config.encoder.patch;
+  Features f = decode(encoded_from_layers(config, layers, h, w));
+  f.encoder_layers = std::move(layers);
   return f;
 }
 

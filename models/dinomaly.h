@@ -32,12 +32,23 @@ struct Features {
   std::vector<Tensor> en, de;          // per group: [B, D, h, w]
 };
 
+// All that the trainable part and the loss read from the frozen encoder, for a batch. It is
+// a function of the images alone, so it can be kept per image (models/encoder_cache.h).
+struct EncodedBatch {
+  Tensor fused;            // mean of the target layers' outputs, all tokens: [B, T, D]
+  std::vector<Tensor> en;  // per group: [B, D, h, w]
+};
+
 class Dinomaly : public nn::Module {
  public:
   // `gen` draws the dropout masks; it must outlive the model.
   Dinomaly(const DinomalyConfig& config, Generator* gen, nn::TensorOptions o = {});
 
   Features forward(const Tensor& images);
+  // forward() in two halves: the frozen encoder (no gradients recorded) and the rest.
+  // forward(images) computes what decode(encode(images)) does, plus encoder_layers.
+  EncodedBatch encode(const Tensor& images);
+  Features decode(const EncodedBatch& encoded);
   // The input of decoder block `layer` (after the encoder, the fusion, the bottleneck and
   // blocks 0..layer-1), without recording gradients: [B, T, D].
   Tensor decoder_input(const Tensor& images, int64_t layer);

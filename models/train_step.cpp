@@ -14,11 +14,16 @@ Trainer::Trainer(Dinomaly& m, const TrainRecipe& r)
       schedule(r.lr, r.final_lr, r.iters, r.warmup) {}
 
 StepResult Trainer::step(const Tensor& images, int64_t it, const std::function<void()>& after_backward) {
+  model.train();
+  return step(model.encode(images), it, after_backward);
+}
+
+StepResult Trainer::step(const EncodedBatch& encoded, int64_t it, const std::function<void()>& after_backward) {
   StepResult r;
   r.lr = schedule.lr(it);
   r.p = optim::hard_mining_p(it, recipe.hm_p, recipe.hm_ramp);
   model.train();
-  Features f = model.forward(images);
+  Features f = model.decode(encoded);
   Tensor loss = model.config.loss == LossKind::hard_mining
                     ? global_cosine_hm_percent(f.en, f.de, r.p, recipe.hm_factor)
                     : global_cosine(f.en, f.de);

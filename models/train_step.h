@@ -37,6 +37,9 @@ class Trainer {
   // that is not finite throws NonFiniteLoss BEFORE the optimizer moves any weight.
   StepResult step(const Tensor& images, int64_t it,
                   const std::function<void()>& after_backward = nullptr);
+  // The same step from the frozen encoder's outputs (model.encode, or an EncoderCache).
+  StepResult step(const EncodedBatch& encoded, int64_t it,
+                  const std::function<void()>& after_backward = nullptr);
 
   Dinomaly& model;
   TrainRecipe recipe;

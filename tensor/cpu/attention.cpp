@@ -29,7 +29,8 @@
 #include <Eigen/Core>
 #include <omp.h>
 
-#include <vector>
+#include <cstdlib>
+#include <memory>
 
 #include "tensor/cpu/dispatch.h"
 #include "tensor/cpu/fused.h"
@@ -62,6 +63,13 @@ struct HeadLayout {
   int64_t out_offset(int64_t i) const { return (i / heads) * tokens * dim + (i % heads) * dh; }
 };
 
+// Scratch pieces start on 64-byte boundaries (sizes are padded to 16 elements, and the
+// scratch itself is 64-byte aligned). This is for reproducibility, not speed: Eigen handles
+// the part of a buffer before its first aligned address with scalar code, so the order in
+// which a reduction adds up (and the last bit of its result) would otherwise depend on where
+// malloc happened to place the scratch, and two runs of one computation could differ.
+constexpr int64_t pad(int64_t count) { return (count + 15) / 16 * 16; }
+
 // Runs f(item, scratch) for every head, whole heads per thread; `scratch` is a buffer of
 // `scratch_size` elements that each thread allocates once.
 template <class T, class F>
@@ -69,9 +77,11 @@ void for_each_head(const HeadLayout& l, int64_t scratch_size, F&& f) {
   const int64_t items = l.items();
 #pragma omp parallel if (items > 1 && !omp_in_parallel())
   {
-    std::vector<T> scratch(static_cast<size_t>(scratch_size));
+    const size_t bytes = (size_t(scratch_size) * sizeof(T) + 63) / 64 * 64;
+    std::unique_ptr<T, void (*)(void*)> scratch(static_cast<T*>(std::aligned_alloc(64, bytes)), std::free);
+    DN_CHECK(scratch, "attention: out of memory for ", bytes, " bytes of scratch");
 #pragma omp for schedule(dynamic)
-    for (int64_t i = 0; i < items; ++i) f(i, scratch.data());
+    for (int64_t i = 0; i < items; ++i) f(i, scratch.get());
   }
 }
 
@@ -113,9 +123,9 @@ struct LinearHead {
   Eigen::Map<Vector<T>> z, den;
 
   LinearHead(T* s, int64_t n, int64_t dh)
-      : fq(s, n, dh), fk(s + n * dh, n, dh), kv(s + 2 * n * dh, dh, dh),
-        z(s + 2 * n * dh + dh * dh, dh), den(s + 2 * n * dh + dh * dh + dh, n) {}
-  static int64_t scratch(int64_t n, int64_t dh) { return 2 * n * dh + dh * dh + dh + n; }
+      : fq(s, n, dh), fk(s + pad(n * dh), n, dh), kv(s + 2 * pad(n * dh), dh, dh),
+        z(s + 2 * pad(n * dh) + pad(dh * dh), dh), den(s + 2 * pad(n * dh) + pad(dh * dh) + pad(dh), n) {}
+  static int64_t scratch(int64_t n, int64_t dh) { return 2 * pad(n * dh) + pad(dh * dh) + pad(dh) + pad(n); }
 
   void compute(const ConstRows<T>& q, const ConstRows<T>& k, const ConstRows<T>& v, double eps) {
     feature_map<T>(k, fk.data());
@@ -159,13 +169,14 @@ void linear_attention_backward(const Tensor& grad_qkv, const Tensor& grad_out, c
     const T* x = qkv.data<T>();
     const T* go = grad_out.data<T>();
     T* gx = grad_qkv.data<T>();
-    const int64_t own = 3 * n * dh + dh * dh + dh + n;  // g_num, dφ(Q), dφ(K), d kv, dz, g_den
+    const int64_t nd = pad(n * dh), dd = pad(dh * dh);
+    const int64_t own = 3 * nd + dd + pad(dh) + pad(n);  // g_num, dφ(Q), dφ(K), d kv, dz, g_den
     for_each_head<T>(l, LinearHead<T>::scratch(n, dh) + own, [&](int64_t i, T* s) {
       LinearHead<T> h(s, n, dh);
       T* p = s + LinearHead<T>::scratch(n, dh);
-      Eigen::Map<RowMatrix<T>> g_num(p, n, dh), d_fq(p + n * dh, n, dh), d_fk(p + 2 * n * dh, n, dh);
-      Eigen::Map<RowMatrix<T>> d_kv(p + 3 * n * dh, dh, dh);
-      Eigen::Map<Vector<T>> d_z(p + 3 * n * dh + dh * dh, dh), g_den(p + 3 * n * dh + dh * dh + dh, n);
+      Eigen::Map<RowMatrix<T>> g_num(p, n, dh), d_fq(p + nd, n, dh), d_fk(p + 2 * nd, n, dh);
+      Eigen::Map<RowMatrix<T>> d_kv(p + 3 * nd, dh, dh);
+      Eigen::Map<Vector<T>> d_z(p + 3 * nd + dd, dh), g_den(p + 3 * nd + dd + pad(dh), n);
 
       ConstRows<T> q(x + l.qkv_offset(i, 0), n, dh, Eigen::OuterStride<>(d3));
       ConstRows<T> k(x + l.qkv_offset(i, 1), n, dh, Eigen::OuterStride<>(d3));
@@ -219,8 +230,8 @@ void softmax_attention(const Tensor& out, const Tensor& qkv, int64_t heads, doub
     using T = decltype(tag);
     const T* x = qkv.data<T>();
     T* o = out.data<T>();
-    for_each_head<T>(l, n * dh + n * n, [&](int64_t i, T* s) {
-      Eigen::Map<RowMatrix<T>> qs(s, n, dh), p(s + n * dh, n, n);
+    for_each_head<T>(l, pad(n * dh) + pad(n * n), [&](int64_t i, T* s) {
+      Eigen::Map<RowMatrix<T>> qs(s, n, dh), p(s + pad(n * dh), n, n);
       ConstRows<T> q(x + l.qkv_offset(i, 0), n, dh, Eigen::OuterStride<>(d3));
       ConstRows<T> k(x + l.qkv_offset(i, 1), n, dh, Eigen::OuterStride<>(d3));
       ConstRows<T> v(x + l.qkv_offset(i, 2), n, dh, Eigen::OuterStride<>(d3));
@@ -240,8 +251,8 @@ void softmax_attention_backward(const Tensor& grad_qkv, const Tensor& grad_out, 
     const T* x = qkv.data<T>();
     const T* go = grad_out.data<T>();
     T* gx = grad_qkv.data<T>();
-    for_each_head<T>(l, n * dh + 2 * n * n, [&](int64_t i, T* s) {
-      Eigen::Map<RowMatrix<T>> qs(s, n, dh), p(s + n * dh, n, n), dp(s + n * dh + n * n, n, n);
+    for_each_head<T>(l, pad(n * dh) + 2 * pad(n * n), [&](int64_t i, T* s) {
+      Eigen::Map<RowMatrix<T>> qs(s, n, dh), p(s + pad(n * dh), n, n), dp(s + pad(n * dh) + pad(n * n), n, n);
       ConstRows<T> q(x + l.qkv_offset(i, 0), n, dh, Eigen::OuterStride<>(d3));
       ConstRows<T> k(x + l.qkv_offset(i, 1), n, dh, Eigen::OuterStride<>(d3));
       ConstRows<T> v(x + l.qkv_offset(i, 2), n, dh, Eigen::OuterStride<>(d3));

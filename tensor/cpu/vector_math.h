@@ -58,7 +58,7 @@ inline double erfc_fit(float x, double& t_out) {
 
 // For x[0..n): tail = Φ(-|x|) = ½·erfc(|x|/√2) and gauss = exp(-x²/2) (two exps).
 inline void normal_tail(const float* x, int64_t n, float* tail, float* gauss) {
-  float t[kChunk], correction[kChunk];
+  alignas(64) float t[kChunk], correction[kChunk];
 #pragma omp simd
   for (int64_t j = 0; j < n; ++j) {
     const float a = std::abs(x[j]);
@@ -82,7 +82,7 @@ inline void normal_tail(const float* x, int64_t n, float* tail, float* gauss) {
 // the polynomial is formed with its rounding error (Knuth's two-sum), which joins the small
 // parts in a first-order correction.
 inline void normal_tail(const float* x, int64_t n, float* tail) {
-  float scale[kChunk];
+  alignas(64) float scale[kChunk];
 #pragma omp simd
   for (int64_t j = 0; j < n; ++j) {
     const float a = std::abs(x[j]);
@@ -109,7 +109,7 @@ inline void for_chunks(int64_t n, F&& f) {
 // out = x·Φ(x) (the exact GELU)
 inline void gelu(float* out, const float* x, int64_t n) {
   for_chunks(n, [&](int64_t i, int64_t m) {
-    float tail[kChunk];
+    alignas(64) float tail[kChunk];
     normal_tail(x + i, m, tail);
 #pragma omp simd
     for (int64_t j = 0; j < m; ++j) {
@@ -123,7 +123,7 @@ inline void gelu(float* out, const float* x, int64_t n) {
 inline void gelu_grad_factor(float* out, const float* x, int64_t n) {
   const float inv_sqrt_2pi = 0.39894228040143267794f;
   for_chunks(n, [&](int64_t i, int64_t m) {
-    float tail[kChunk], gauss[kChunk];
+    alignas(64) float tail[kChunk], gauss[kChunk];
     normal_tail(x + i, m, tail, gauss);
 #pragma omp simd
     for (int64_t j = 0; j < m; ++j) {
