@@ -2,13 +2,16 @@
 # Dinomaly training and inference, this project against Debian's PyTorch 1.13, in the same run.
 #
 #   tools/bench/bench_model.sh [BUILD_DIR] [--crop 224] [--batch 8] [--steps 3] [--rounds 3]
-#                              [--encoder vits14] [--threads 2] [--markdown]
+#                              [--encoder vits14] [--threads 2] [--options] [--markdown]
 #
 # Each round measures, one after the other and each in a fresh process: OpenBLAS sgemm
 # (2048³ through numpy, the machine's matrix-product speed), our training step, PyTorch's,
 # our inference, PyTorch's. The machine is shared and noisy, so the rounds interleave the two
 # projects and the summary gives medians over rounds and the median of the per-round ratios.
-# Peak memory is each process's ru_maxrss (one mode per process).
+# Peak memory is each process's ru_maxrss (one mode per process). --options adds, in each
+# round, our two options (reported apart: they change what is measured): the Linear layers'
+# products in bfloat16 on AMX (--matmul bf16), the encoder cache for training
+# (--cache-encoder), and both; PyTorch stays float32.
 #
 # PyTorch's BLAS is Debian's OpenBLAS, which detects this processor as Prescott (SSE3) unless
 # told otherwise; OPENBLAS_CORETYPE=SkylakeX (AVX-512) is set for PyTorch and numpy so that
@@ -18,7 +21,7 @@ set -eu
 cd "$(dirname "$0")/../.."
 build=build
 case "${1:-}" in -*|"") ;; *) build=$1; shift ;; esac
-crop=224 batch=8 steps=3 rounds=3 encoder=vits14 threads=2 markdown=
+crop=224 batch=8 steps=3 rounds=3 encoder=vits14 threads=2 markdown= options=
 while [ $# -gt 0 ]; do
   case "$1" in
     --crop) crop=$2; shift 2 ;;
@@ -28,6 +31,7 @@ while [ $# -gt 0 ]; do
     --encoder) encoder=$2; shift 2 ;;
     --threads) threads=$2; shift 2 ;;
     --markdown) markdown=--markdown; shift ;;
+    --options) options=1; shift ;;
     *) echo "bench_model.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -49,6 +53,12 @@ while [ "$r" -le "$rounds" ]; do
     $ours --mode $mode | sed "s/^{/{\"round\": $r, /" >>"$log"
     $theirs --mode $mode | sed "s/^{/{\"round\": $r, /" >>"$log"
   done
+  if [ -n "$options" ]; then
+    $ours --mode infer --matmul bf16 | sed "s/^{/{\"round\": $r, /" >>"$log"
+    for flags in "--matmul bf16" "--cache-encoder" "--matmul bf16 --cache-encoder"; do
+      $ours --mode train $flags | sed "s/^{/{\"round\": $r, /" >>"$log"
+    done
+  fi
   r=$((r + 1))
 done
 $py tools/bench/bench_model_summary.py $markdown <"$log"

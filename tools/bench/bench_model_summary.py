@@ -16,12 +16,40 @@ def cpu_name():
     return platform.processor()
 
 
+def scaling(rows):
+    """A markdown table, one line per (crop, batch): step seconds and peak RSS of both."""
+    table = {}
+    for r in rows:
+        mode = r["mode"]
+        key = (r["crop"], r["batch"])
+        if r["project"] == "pytorch":
+            table.setdefault(key, {})[("pytorch", mode)] = (r["step_s"], r["peak_rss_mb"])
+        else:
+            table.setdefault(key, {})[("ours", mode)] = (r[mode + "_step_s"], r["peak_rss_mb"])
+    print("| crop | batch | tokens | train s/step: ours | PyTorch | ratio | inference s/batch: ours | PyTorch | ratio "
+          "| train peak RSS MB: ours | PyTorch | inference peak RSS MB: ours | PyTorch |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for (crop, batch) in sorted(table):
+        v = table[(crop, batch)]
+        ot, pt, oi, pi = v[("ours", "train")], v[("pytorch", "train")], v[("ours", "infer")], v[("pytorch", "infer")]
+        tokens = 1 + 4 + (crop // 14) ** 2
+        print("| %d | %d | %d | %.2f | %.2f | %.2fx | %.2f | %.2f | %.2fx | %.0f | %.0f | %.0f | %.0f |" % (
+            crop, batch, tokens, ot[0], pt[0], pt[0] / ot[0], oi[0], pi[0], pi[0] / oi[0], ot[1], pt[1], oi[1], pi[1]))
+
+
 def main():
     rows = [json.loads(line) for line in sys.stdin if line.startswith("{")]
+    if "--scaling" in sys.argv:
+        scaling(rows)
+        return
     rounds = sorted({r["round"] for r in rows})
     by = {}
+    options = {}  # (matmul, cache_encoder, mode) -> {round: row}, our option runs
     for r in rows:
         mode = r.get("mode", "")
+        if r["project"] == "dinomaly.cpp" and (r.get("matmul", "fp32") != "fp32" or r.get("cache_encoder")):
+            options.setdefault((r["matmul"], r["cache_encoder"], mode), {})[r["round"]] = r
+            continue
         by.setdefault((r["project"], mode), {})[r["round"]] = r
     ours_t, ours_i = by[("dinomaly.cpp", "train")], by[("dinomaly.cpp", "infer")]
     torch_t, torch_i = by[("pytorch", "train")], by[("pytorch", "infer")]
@@ -52,6 +80,11 @@ def main():
         "train_gflops_ours": med([ours_t[r]["train_gflops"] for r in rounds]),
         "train_sgemm_fraction": med([ours_t[r]["train_gflops"] / sgemm[r]["gflops"] for r in rounds]),
         "infer_sgemm_fraction": med([ours_i[r]["infer_gflops"] / sgemm[r]["gflops"] for r in rounds]),
+        "options": [{"matmul": mm, "cache_encoder": ce, "mode": mode,
+                     "img_s": med([v[r][mode + "_img_s"] for r in rounds]),
+                     "ratio": ratio(v, torch_t if mode == "train" else torch_i, mode + "_img_s", "img_s"),
+                     "peak_rss_mb": med([v[r]["peak_rss_mb"] for r in rounds])}
+                    for (mm, ce, mode), v in sorted(options.items())],
         "per_round": [{"round": r, "sgemm_gflops": sgemm[r]["gflops"],
                        "train": [ours_t[r]["train_img_s"], torch_t[r]["img_s"]],
                        "infer": [ours_i[r]["infer_img_s"], torch_i[r]["img_s"]]} for r in rounds],
@@ -67,6 +100,12 @@ def main():
     print("| inference, images/s | %.2f | %.2f | %.2fx |" % (i["ours"], i["pytorch"], i["ratio"]))
     print("| training process peak RSS, MB | %.0f | %.0f | %.2fx |" % (mt["ours"], mt["pytorch"], mt["ours"] / mt["pytorch"]))
     print("| inference process peak RSS, MB | %.0f | %.0f | %.2fx |" % (mi["ours"], mi["pytorch"], mi["ours"] / mi["pytorch"]))
+    for o in out["options"]:
+        name = " + ".join(([] if o["matmul"] == "fp32" else ["bf16 products (AMX)"]) +
+                          (["encoder cache"] if o["cache_encoder"] else []))
+        kind = "training step" if o["mode"] == "train" else "inference"
+        torch_ref = t["pytorch"] if o["mode"] == "train" else i["pytorch"]
+        print("| option: %s, %s, images/s | %.2f | (%.2f, float32) | %.2fx |" % (name, kind, o["img_s"], torch_ref, o["ratio"]))
     print("\nsgemm (OpenBLAS, numpy, 2048³): %.0f GFLOP/s; our training step: %.0f GFLOP/s = %.0f%% of it; inference %.0f%%"
           % (out["sgemm_gflops"], out["train_gflops_ours"], 100 * out["train_sgemm_fraction"],
              100 * out["infer_sgemm_fraction"]))
