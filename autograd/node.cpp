@@ -22,11 +22,18 @@ std::vector<Tensor> AccumulateGrad::apply(const Tensor& grad_in) {
   }
   DN_CHECK(grad.shape() == leaf.shape() && grad.dtype() == leaf.dtype(),
            "backward: gradient ", grad.describe(), " does not fit the leaf ", leaf.describe());
-  // Store a copy the leaf owns alone: optimizers scale .grad in place, and the same
-  // gradient tensor may reach several leaves (add passes its gradient on twice).
+  // Store a gradient the leaf owns alone: optimizers scale .grad in place, and the same
+  // gradient tensor may reach several leaves (add passes its gradient on twice). When no
+  // one else holds this one (only the engine's handle, which it drops after this call, and
+  // no view of its memory), it is kept as it is instead of copied.
   Tensor current = leaf.grad();
-  leaf.set_grad(current.defined() ? kernel::binary(BinaryOp::add, current, grad)
-                                  : kernel::clone(grad));
+  if (current.defined()) {
+    leaf.set_grad(kernel::binary(BinaryOp::add, current, grad));
+  } else {
+    const bool alone = grad.is_same(grad_in) && grad_in.impl_ptr().use_count() == 2 &&
+                       grad.storage().use_count() == 1 && grad.is_contiguous();
+    leaf.set_grad(alone ? grad : kernel::clone(grad));
+  }
   return {};
 }
 
