@@ -3,6 +3,7 @@
 // a non-zero exit and nothing damaged on disk.
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -270,7 +271,9 @@ TEST_CASE("magnetic tile with a synthetic class: a short multi-class run, then e
   std::filesystem::create_directory_symlink(std::filesystem::absolute(tiles), root + "/magnetic_tile");
   std::filesystem::create_directory_symlink(std::filesystem::absolute(synthetic_data() + "/woven"), root + "/woven");
   auto args = with(with(train_args(root, run), "--iters", "20"), "--batch", "8");
+  const auto start = std::chrono::steady_clock::now();
   Run r = run_app("train", args);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   REQUIRE_MESSAGE(r.code == 0, r.err);
   check_metrics_json(run + "/eval/metrics.json", 2);
   nlohmann::json j = nlohmann::json::parse(read_file(run + "/eval/metrics.json"));
@@ -280,5 +283,16 @@ TEST_CASE("magnetic tile with a synthetic class: a short multi-class run, then e
   const double i_auroc = mt.at("i_auroc").get<double>(), p_auroc = mt.at("p_auroc").get<double>();
   CHECK(std::isfinite(i_auroc));
   CHECK(std::isfinite(p_auroc));
-  std::printf("magnetic_tile (test-tiny, random encoder, 20 steps): I-AUROC %.3f, P-AUROC %.3f\n", i_auroc, p_auroc);
+  // The pictures of the real class: one strip per defect folder (--vis 1), the score
+  // distributions and the ROC curve, each a real PNG.
+  const std::string vis = run + "/eval/vis";
+  auto is_png = [](const std::string& path) { return read_file(path).rfind("\x89PNG\r\n\x1a\n", 0) == 0; };
+  CHECK(is_png(vis + "/magnetic_tile_scores.png"));
+  CHECK(is_png(vis + "/magnetic_tile_roc.png"));
+  int strips = 0;
+  for (const auto& e : std::filesystem::directory_iterator(vis + "/magnetic_tile"))
+    if (e.path().extension() == ".png" && is_png(e.path().string())) strips++;
+  CHECK(strips == 6);  // blowhole, break, crack, fray, good, uneven
+  std::printf("magnetic_tile (test-tiny, random encoder, 70 px, 20 steps): train + eval %.1f s, I-AUROC %.3f, P-AUROC %.3f\n",
+              seconds, i_auroc, p_auroc);
 }
