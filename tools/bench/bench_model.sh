@@ -11,10 +11,10 @@
 # Peak memory is each process's ru_maxrss (one mode per process). --options adds, in each
 # round, our two options (reported apart: they change what is measured): the Linear layers'
 # products in bfloat16 on AMX (--matmul bf16), the encoder cache for training
-# (--cache-encoder), and both; PyTorch stays float32.
+# (--cache-encoder), and both (bf16 only where the CPU has AMX); PyTorch stays float32.
 #
 # PyTorch's BLAS is Debian's OpenBLAS, which detects this processor as Prescott (SSE3) unless
-# told otherwise; OPENBLAS_CORETYPE=SkylakeX (AVX-512) is set for PyTorch and numpy so that
+# told otherwise; on AVX-512 CPUs OPENBLAS_CORETYPE=SkylakeX is set for PyTorch and numpy so that
 # the peer runs at its best (set OPENBLAS_CORETYPE yourself to override).
 # Needs /usr/bin/python3 with python3-torch, python3-numpy, python3-threadpoolctl.
 set -eu
@@ -37,10 +37,18 @@ while [ $# -gt 0 ]; do
 done
 [ -f "$build/build.ninja" ] || meson setup "$build" -Dcuda=disabled
 ninja -C "$build" apps/bench >/dev/null
-export OPENBLAS_CORETYPE="${OPENBLAS_CORETYPE:-SkylakeX}" OPENBLAS_NUM_THREADS=$threads OMP_NUM_THREADS=$threads
+export OPENBLAS_NUM_THREADS=$threads OMP_NUM_THREADS=$threads
+# OpenBLAS 0.3.21 takes an AVX-512 Intel CPU for Prescott: point it at its SkylakeX kernels there
+# (only there: on a CPU without AVX-512 those kernels would not run).
+if [ -z "${OPENBLAS_CORETYPE:-}" ] && grep -qw avx512f /proc/cpuinfo; then export OPENBLAS_CORETYPE=SkylakeX; fi
 py=/usr/bin/python3
 ours="$build/apps/bench --encoder $encoder --crop $crop --batch $batch --threads $threads --steps $steps"
 theirs="$py tools/bench/bench_model_torch.py --encoder $encoder --crop $crop --batch $batch --threads $threads --steps $steps"
+# The bf16 option needs AMX (Sapphire Rapids or newer); without it only the encoder cache runs.
+amx=
+if grep -qw amx_bf16 /proc/cpuinfo; then amx=1; elif [ -n "$options" ]; then
+  echo "bench_model.sh: this CPU has no AMX: --options measures the encoder cache only" >&2
+fi
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 echo "command: $0 $build --encoder $encoder --crop $crop --batch $batch --steps $steps --rounds $rounds --threads $threads" >&2
@@ -54,10 +62,13 @@ while [ "$r" -le "$rounds" ]; do
     $theirs --mode $mode | sed "s/^{/{\"round\": $r, /" >>"$log"
   done
   if [ -n "$options" ]; then
-    $ours --mode infer --matmul bf16 | sed "s/^{/{\"round\": $r, /" >>"$log"
-    for flags in "--matmul bf16" "--cache-encoder" "--matmul bf16 --cache-encoder"; do
-      $ours --mode train $flags | sed "s/^{/{\"round\": $r, /" >>"$log"
-    done
+    if [ -n "$amx" ]; then
+      $ours --mode infer --matmul bf16 | sed "s/^{/{\"round\": $r, /" >>"$log"
+      for flags in "--matmul bf16" "--matmul bf16 --cache-encoder"; do
+        $ours --mode train $flags | sed "s/^{/{\"round\": $r, /" >>"$log"
+      done
+    fi
+    $ours --mode train --cache-encoder | sed "s/^{/{\"round\": $r, /" >>"$log"
   fi
   r=$((r + 1))
 done
