@@ -347,7 +347,7 @@ int main(int argc, char** argv) {
                 opt.threads, opt.rounds);
     std::printf("load average (1 min) before/after: %s / %s on %d cores\n",
                 load_before.c_str(), load_average().c_str(), omp_get_num_procs());
-    std::printf("project: dn::kernel::matmul (CPU backend, Eigen)\n");
+    std::printf("project: dn::kernel::matmul (CPU backend, %s)\n", dn::cpu::float_matmul_kernel());
     if (have_numpy) {
       std::printf("numpy:   %s (library version kernels threads)%s\n",
                   numpy.description().c_str(),
