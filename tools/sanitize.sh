@@ -22,7 +22,7 @@ if [ ! -f "$build/build.ninja" ]; then
 fi
 
 # The tests whose name or suite is one of the requested, and the programs they run.
-mapfile -t found < <(meson introspect --tests "$build" | python3 -c '
+mapfile -t found < <(meson introspect --tests "$build" | /usr/bin/python3 -c '
 import json, os, sys
 wanted, build = sys.argv[1:-1], os.path.abspath(sys.argv[-1])
 for t in json.load(sys.stdin):
