@@ -37,10 +37,8 @@ while [ $# -gt 0 ]; do
 done
 [ -f "$build/build.ninja" ] || meson setup "$build" -Dcuda=disabled
 ninja -C "$build" apps/bench >/dev/null
-export OPENBLAS_NUM_THREADS=$threads OMP_NUM_THREADS=$threads
-# OpenBLAS 0.3.21 takes an AVX-512 Intel CPU for Prescott: point it at its SkylakeX kernels there
-# (only there: on a CPU without AVX-512 those kernels would not run).
-if [ -z "${OPENBLAS_CORETYPE:-}" ] && grep -qw avx512f /proc/cpuinfo; then export OPENBLAS_CORETYPE=SkylakeX; fi
+. tools/bench/openblas_env.sh
+use_threads $threads
 py=/usr/bin/python3
 ours="$build/apps/bench --encoder $encoder --crop $crop --batch $batch --threads $threads --steps $steps"
 theirs="$py tools/bench/bench_model_torch.py --encoder $encoder --crop $crop --batch $batch --threads $threads --steps $steps"
@@ -51,6 +49,8 @@ if grep -qw amx_bf16 /proc/cpuinfo; then amx=1; elif [ -n "$options" ]; then
 fi
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
+# record COMMAND...: runs it and appends its JSON line to the log, tagged with the round.
+record() { "$@" | sed "s/^{/{\"round\": $r, /" >>"$log"; }
 echo "command: $0 $build --encoder $encoder --crop $crop --batch $batch --steps $steps --rounds $rounds --threads $threads" >&2
 r=1
 while [ "$r" -le "$rounds" ]; do
@@ -58,17 +58,17 @@ while [ "$r" -le "$rounds" ]; do
   printf 'time 2048 2048 2048 1 0 0 3\nquit\n' | $py tools/bench/bench_matmul_numpy.py |
     awk -v r="$r" 'NR == 2 { printf "{\"project\": \"sgemm\", \"round\": %d, \"gflops\": %.1f}\n", r, 3 * 2 * 2048^3 / $1 / 1e9 }' >>"$log"
   for mode in train infer; do
-    $ours --mode $mode | sed "s/^{/{\"round\": $r, /" >>"$log"
-    $theirs --mode $mode | sed "s/^{/{\"round\": $r, /" >>"$log"
+    record $ours --mode $mode
+    record $theirs --mode $mode
   done
   if [ -n "$options" ]; then
     if [ -n "$amx" ]; then
-      $ours --mode infer --matmul bf16 | sed "s/^{/{\"round\": $r, /" >>"$log"
+      record $ours --mode infer --matmul bf16
       for flags in "--matmul bf16" "--matmul bf16 --cache-encoder"; do
-        $ours --mode train $flags | sed "s/^{/{\"round\": $r, /" >>"$log"
+        record $ours --mode train $flags
       done
     fi
-    $ours --mode train --cache-encoder | sed "s/^{/{\"round\": $r, /" >>"$log"
+    record $ours --mode train --cache-encoder
   fi
   r=$((r + 1))
 done

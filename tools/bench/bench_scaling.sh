@@ -22,10 +22,8 @@ while [ $# -gt 0 ]; do
 done
 [ -f "$build/build.ninja" ] || meson setup "$build" -Dcuda=disabled
 ninja -C "$build" apps/bench >/dev/null
-export OPENBLAS_NUM_THREADS=2 OMP_NUM_THREADS=2
-# OpenBLAS 0.3.21 takes an AVX-512 Intel CPU for Prescott: point it at its SkylakeX kernels there
-# (only there: on a CPU without AVX-512 those kernels would not run).
-if [ -z "${OPENBLAS_CORETYPE:-}" ] && grep -qw avx512f /proc/cpuinfo; then export OPENBLAS_CORETYPE=SkylakeX; fi
+. tools/bench/openblas_env.sh
+use_threads 2
 py=/usr/bin/python3
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
