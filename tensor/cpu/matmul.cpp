@@ -133,18 +133,24 @@ int64_t block_edge(int64_t size, int64_t blocks, int64_t i, int64_t granule) {
   return std::min(size, tiles * i / blocks * granule);
 }
 
+// The multiple of rows (cut_rows) or columns of out on which a thread's block should start:
+// the micro-kernel's tile. Ours is kSgemmTileRows × kSgemmTileCols of out; Eigen computes a
+// row-major product as its transpose, so its tile is mr (3 vectors) along our n and nr (4)
+// along our m (two of those along m).
+template <class T>
+int64_t tile_edge(bool cut_rows) {
+  if (std::is_same_v<T, float> && use_own_sgemm()) return cut_rows ? kSgemmTileRows : kSgemmTileCols;
+  using Traits = Eigen::internal::gebp_traits<T, T>;
+  return cut_rows ? 2 * int64_t(Traits::nr) : int64_t(Traits::mr);
+}
+
 // out = a · b with the output cut into `blocks` blocks, one per thread (see the top).
 template <class T>
 void product_in_blocks(const MatrixView<T>& out, const MatrixView<const T>& a,
                        const MatrixView<const T>& b, int64_t blocks) {
-  // Eigen computes a row-major product as its transpose, so its micro-kernel tile is
-  // mr (3 vectors) along our n and nr (4) along our m; block edges fall on multiples of them.
-  // Our sgemm's tile is 6 rows × 16 columns of out.
-  using Traits = Eigen::internal::gebp_traits<T, T>;
-  const bool own = std::is_same_v<T, float> && use_own_sgemm();
   const bool cut_rows = out.rows >= out.cols;
   const int64_t size = cut_rows ? out.rows : out.cols;
-  const int64_t granule = own ? (cut_rows ? 6 : 16) : cut_rows ? 2 * int64_t(Traits::nr) : int64_t(Traits::mr);
+  const int64_t granule = tile_edge<T>(cut_rows);
 #pragma omp parallel for num_threads(int(blocks)) schedule(static, 1)
   for (int64_t i = 0; i < blocks; ++i) {
     const int64_t begin = block_edge(size, blocks, i, granule);

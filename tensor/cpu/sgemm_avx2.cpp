@@ -41,8 +41,8 @@ namespace dn::cpu {
 
 namespace {
 
-constexpr int64_t kMr = 6;     // rows of the register tile
-constexpr int64_t kNr = 16;    // columns of the register tile (2 × 8 floats)
+constexpr int64_t kMr = kSgemmTileRows;  // rows of the register tile (6)
+constexpr int64_t kNr = kSgemmTileCols;  // columns of the register tile (16: 2 × 8 floats)
 constexpr int64_t kKc = 256;   // depth of a block: a b sliver of kKc × kNr floats is 16 KB (L1)
 constexpr int64_t kMc = 144;   // rows of a packed a block: 144 × 256 floats = 144 KB (L2)
 constexpr int64_t kNc = 4080;  // columns of a packed b panel: 256 × 4080 floats = 4 MB (L3)

@@ -11,6 +11,10 @@
 
 namespace dn::cpu {
 
+// The register tile: the micro-kernel computes this many rows × columns of c at a time.
+// matmul.cpp cuts the threads' blocks on these edges, so that no block starts a partial tile.
+inline constexpr int64_t kSgemmTileRows = 6, kSgemmTileCols = 16;
+
 // Whether this build has the kernel (compiled with AVX2 and FMA, e.g. -march=native).
 bool sgemm_avx2_built();
 
