@@ -13,9 +13,11 @@ WarmCosineSchedule::WarmCosineSchedule(double base, double final_value, int64_t 
   DN_CHECK(total > 0 && warmup >= 0 && warmup <= total, "schedule: need 0 <= warmup (", warmup,
            ") <= total (", total, ")");
   // np.linspace(start, base, warmup): start + i·step, step = (base - start)/(warmup - 1),
-  // with the last value set to exactly `base`.
+  // with the last value set to exactly `base`; a single value is `start` (np.linspace(0,
+  // peak, 1) is [0.]), so with warmup 1 the first step still moves nothing.
   for (int64_t i = 0; i < warmup; ++i) {
-    if (i == warmup - 1) values_.push_back(base);
+    if (warmup == 1) values_.push_back(start);
+    else if (i == warmup - 1) values_.push_back(base);
     else values_.push_back(double(i) * ((base - start) / double(warmup - 1)) + start);
   }
   const int64_t n = total - warmup;
