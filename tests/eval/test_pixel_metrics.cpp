@@ -3,6 +3,8 @@
 // standard MVTec AUPRO; plus the undefined cases.
 #include <doctest/doctest.h>
 
+#include "tests/support/compare.h"
+
 #include <cmath>
 
 #include "eval/class_evaluator.h"
@@ -38,19 +40,19 @@ void check_against(const nlohmann::json& e, const PixelMetrics& m) {
   }
   REQUIRE(m.auroc);
   CHECK(m.exact);
-  CHECK(std::fabs(*m.auroc - e["auroc"].get<double>()) < kTolerance);
-  CHECK(std::fabs(*m.ap - e["ap"].get<double>()) < kTolerance);
-  CHECK(std::fabs(*m.f1max - e["f1max"].get<double>()) < kTolerance);
+  CHECK_CLOSE(dn::test::compare(*m.auroc, e["auroc"].get<double>(), dn::test::Measure::absolute), kTolerance);
+  CHECK_CLOSE(dn::test::compare(*m.ap, e["ap"].get<double>(), dn::test::Measure::absolute), kTolerance);
+  CHECK_CLOSE(dn::test::compare(*m.f1max, e["f1max"].get<double>(), dn::test::Measure::absolute), kTolerance);
   CHECK(*m.f1_threshold == float(e["f1_threshold"].get<double>()));
   if (e["aupro"].is_null()) {
     CHECK(!m.aupro);  // the reference raises here; we report null with a warning
     CHECK(!m.warnings.empty());
   } else {
     REQUIRE(m.aupro);
-    CHECK(std::fabs(*m.aupro - e["aupro"].get<double>()) < kTolerance);
+    CHECK_CLOSE(dn::test::compare(*m.aupro, e["aupro"].get<double>(), dn::test::Measure::absolute), kTolerance);
   }
   REQUIRE(m.aupro_standard);
-  CHECK(std::fabs(*m.aupro_standard - e["aupro_standard"].get<double>()) < kTolerance);
+  CHECK_CLOSE(dn::test::compare(*m.aupro_standard, e["aupro_standard"].get<double>(), dn::test::Measure::absolute), kTolerance);
 }
 
 }  // namespace

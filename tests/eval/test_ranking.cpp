@@ -3,6 +3,8 @@
 // scores, single-class sets, negative scores, and two large generated sets.
 #include <doctest/doctest.h>
 
+#include "tests/support/compare.h"
+
 #include <cmath>
 
 #include "eval/ranking.h"
@@ -27,9 +29,9 @@ void check_against(const nlohmann::json& e, std::span<const float> scores, std::
     return;
   }
   REQUIRE(m.auroc);
-  CHECK(std::fabs(*m.auroc - e["auroc"].get<double>()) < kTolerance);
-  CHECK(std::fabs(*m.ap - e["ap"].get<double>()) < kTolerance);
-  CHECK(std::fabs(*m.f1max - e["f1max"].get<double>()) < kTolerance);
+  CHECK_CLOSE(dn::test::compare(*m.auroc, e["auroc"].get<double>(), dn::test::Measure::absolute), kTolerance);
+  CHECK_CLOSE(dn::test::compare(*m.ap, e["ap"].get<double>(), dn::test::Measure::absolute), kTolerance);
+  CHECK_CLOSE(dn::test::compare(*m.f1max, e["f1max"].get<double>(), dn::test::Measure::absolute), kTolerance);
   CHECK(*m.f1_threshold == float(e["f1_threshold"].get<double>()));
   if (!e["roc_fpr"].is_null()) {
     std::vector<RocPoint> roc = roc_curve(scores, labels);

@@ -3,6 +3,8 @@
 // more bins, and the histogram itself must survive range growth in both directions.
 #include <doctest/doctest.h>
 
+#include "tests/support/compare.h"
+
 #include <cmath>
 
 #include "eval/float_key.h"
@@ -34,14 +36,18 @@ Errors check_within_bounds(const PixelMetrics& exact, const PixelMetrics& approx
   REQUIRE_FALSE(approx.exact);
   REQUIRE(approx.auroc);
   REQUIRE(approx.aupro);
-  Errors e{std::fabs(*approx.auroc - *exact.auroc), std::fabs(*approx.ap - *exact.ap),
-           std::fabs(*approx.f1max - *exact.f1max), std::fabs(*approx.aupro - *exact.aupro)};
+  using dn::test::compare, dn::test::Measure;
+  const dn::test::Comparison auroc = compare(*approx.auroc, *exact.auroc, Measure::absolute),
+                             ap = compare(*approx.ap, *exact.ap, Measure::absolute),
+                             f1 = compare(*approx.f1max, *exact.f1max, Measure::absolute),
+                             aupro = compare(*approx.aupro, *exact.aupro, Measure::absolute);
+  Errors e{auroc.error, ap.error, f1.error, aupro.error};
   const double slack = 1e-12;  // rounding of the sums themselves
-  CHECK(e.auroc <= approx.auroc_bound + slack);
-  CHECK(e.ap <= approx.ap_bound + slack);
-  CHECK(e.f1 <= approx.f1max_bound + slack);
+  CHECK_CLOSE(auroc, approx.auroc_bound + slack);
+  CHECK_CLOSE(ap, approx.ap_bound + slack);
+  CHECK_CLOSE(f1, approx.f1max_bound + slack);
   CHECK(*approx.f1max <= *exact.f1max + slack);  // bin edges are real thresholds
-  CHECK(e.aupro <= approx.aupro_bound + slack);
+  CHECK_CLOSE(aupro, approx.aupro_bound + slack);
   MESSAGE("bins: errors AUROC ", e.auroc, " AP ", e.ap, " F1 ", e.f1, " AUPRO ", e.aupro, "; bounds ",
           approx.auroc_bound, " ", approx.ap_bound, " ", approx.f1max_bound, " ", approx.aupro_bound);
   return e;
@@ -137,8 +143,8 @@ TEST_CASE("histogram_metrics equals the exact metrics of the quantised scores") 
   CHECK(*hm.metrics.f1max == doctest::Approx(*q.f1max).epsilon(1e-12));
   CHECK(*hm.metrics.f1_threshold == *q.f1_threshold);
   RankingMetrics exact = ranking_metrics(s.scores, s.labels);
-  CHECK(std::fabs(*hm.metrics.auroc - *exact.auroc) <= hm.auroc_bound);
-  CHECK(std::fabs(*hm.metrics.ap - *exact.ap) <= hm.ap_bound);
-  CHECK(std::fabs(*hm.metrics.f1max - *exact.f1max) <= hm.f1max_bound + 1e-15);
+  CHECK_CLOSE(dn::test::compare(*hm.metrics.auroc, *exact.auroc, dn::test::Measure::absolute), hm.auroc_bound);
+  CHECK_CLOSE(dn::test::compare(*hm.metrics.ap, *exact.ap, dn::test::Measure::absolute), hm.ap_bound);
+  CHECK_CLOSE(dn::test::compare(*hm.metrics.f1max, *exact.f1max, dn::test::Measure::absolute), hm.f1max_bound + 1e-15);
   CHECK(hm.auroc_bound > 0);  // 256 bins over 2^20 levels: quantisation is real here
 }

@@ -12,6 +12,7 @@
 #include "models/train_step.h"
 #include "tensor/io/safetensors.h"
 #include "tensor/ops.h"
+#include "tests/support/compare.h"
 #include "tests/support/formula.h"
 
 using namespace dn;
@@ -30,15 +31,9 @@ struct Fixture {
   bool has(const std::string& k) const { return t.count(k) > 0; }
 };
 
-// max |a - b| / max |b|: the error relative to the tensor's scale.
-double relative_error(const std::vector<double>& a, const std::vector<double>& b) {
-  REQUIRE(a.size() == b.size());
-  double num = 0, den = 1e-30;
-  for (size_t i = 0; i < a.size(); ++i) {
-    num = std::max(num, std::fabs(a[i] - b[i]));
-    den = std::max(den, std::fabs(b[i]));
-  }
-  return num / den;
+// max |a - b| / max |b|: the error relative to the tensor's scale (NaN never passes).
+test::Comparison relative_error(const std::vector<double>& a, const std::vector<double>& b) {
+  return test::compare(a, b, test::Measure::relative_to_max);
 }
 
 // Compares our tensor with the fixture's, stored whole or as a digest.
@@ -47,22 +42,19 @@ void expect_close(const Fixture& f, const std::string& key, const Tensor& ours, 
   if (f.has(key)) {
     const Tensor& ref = f.t.at(key);
     REQUIRE(ref.numel() == ours.numel());
-    const double err = relative_error(to_vector<double>(ours), to_vector<double>(ref));
-    CAPTURE(err);
-    CHECK(err <= tol);
+    CHECK_CLOSE(relative_error(to_vector<double>(ours), to_vector<double>(ref)), tol);
     return;
   }
   REQUIRE_MESSAGE(f.has("digest/" + key), "fixture lacks " << key);
   test::Digest d = test::digest(ours);
-  const double err = relative_error(d.samples, to_vector<double>(f.t.at("digest/" + key)));
+  const test::Comparison err = relative_error(d.samples, to_vector<double>(f.t.at("digest/" + key)));
   std::vector<double> stats = to_vector<double>(f.t.at("stats/" + key));
   // The sums themselves are rounded differently on each side (summation order): allow that.
   const double sum_tol = std::max(tol, 1e-12);
   const double scale = std::sqrt(double(ours.numel()) * stats[1]);
-  CAPTURE(err);
-  CHECK(err <= tol);
-  CHECK(std::fabs(d.sum - stats[0]) <= sum_tol * scale);
-  CHECK(std::fabs(d.sumsq - stats[1]) <= 2 * sum_tol * stats[1]);
+  CHECK_CLOSE(err, tol);
+  CHECK_CLOSE(test::compare(d.sum, stats[0], test::Measure::absolute), sum_tol * scale);
+  CHECK_CLOSE(test::compare(d.sumsq, stats[1], test::Measure::absolute), 2 * sum_tol * stats[1]);
 }
 
 // |ours - ref| <= tol · max |ref - initial|: the parameters' change, compared.
@@ -73,14 +65,9 @@ void expect_change_close(const Fixture& f, const std::string& key, const Tensor&
   std::vector<double> ref = to_vector<double>(f.t.at(whole ? key : "digest/" + key));
   std::vector<double> a = whole ? to_vector<double>(ours) : test::digest(ours).samples;
   std::vector<double> a0 = whole ? to_vector<double>(initial) : test::digest(initial).samples;
-  REQUIRE(a.size() == ref.size());
-  double err = 0, change = 1e-30;
-  for (size_t i = 0; i < a.size(); ++i) {
-    err = std::max(err, std::fabs(a[i] - ref[i]));
-    change = std::max(change, std::fabs(ref[i] - a0[i]));
-  }
-  CAPTURE(err / change);
-  CHECK(err <= tol * change);
+  const double change = test::compare(ref, a0, test::Measure::absolute).error;
+  REQUIRE_MESSAGE(std::isfinite(change), "the fixture's change of " << key << " is not finite");
+  CHECK_CLOSE(test::compare(a, ref, test::Measure::absolute), tol * std::max(change, 1e-30));
 }
 
 struct Case {

@@ -9,6 +9,7 @@
 
 #include "autograd/functions.h"
 #include "autograd/fused.h"
+#include "tests/support/compare.h"
 #include "tests/support/gradcheck.h"
 
 using namespace dn;
@@ -17,17 +18,9 @@ using Fn = std::function<Tensor(const Ts&)>;
 
 namespace {
 
-// max |a - b| / (max |b| + tiny): one relative measure for a whole tensor
-double relative_difference(const Tensor& a, const Tensor& b) {
-  std::vector<double> x = to_vector<double>(kernel::to(a, DType::f64));
-  std::vector<double> y = to_vector<double>(kernel::to(b, DType::f64));
-  REQUIRE(x.size() == y.size());
-  double diff = 0, scale = 1e-300;
-  for (size_t i = 0; i < x.size(); ++i) {
-    diff = std::max(diff, std::abs(x[i] - y[i]));
-    scale = std::max(scale, std::abs(y[i]));
-  }
-  return diff / scale;
+// max |a - b| / max |b|: one relative measure for a whole tensor (NaN never passes)
+dn::test::Comparison relative_difference(const Tensor& a, const Tensor& b) {
+  return dn::test::compare(a, b, dn::test::Measure::relative_to_max);
 }
 
 struct Run {
@@ -56,10 +49,10 @@ Run run(const Fn& f, const Ts& inputs, bool fused) {
 // Fused and composite agree to `tol` (relative to each tensor's largest entry).
 void check_same(const Fn& f, const Ts& inputs, double tol) {
   Run a = run(f, inputs, true), b = run(f, inputs, false);
-  CHECK(relative_difference(a.out, b.out) <= tol);
+  CHECK_CLOSE(relative_difference(a.out, b.out), tol);
   for (size_t i = 0; i < a.grads.size(); ++i) {
     CAPTURE(i);
-    CHECK(relative_difference(a.grads[i], b.grads[i]) <= tol);
+    CHECK_CLOSE(relative_difference(a.grads[i], b.grads[i]), tol);
   }
 }
 
@@ -115,7 +108,7 @@ TEST_CASE("linear_gelu without a graph writes the GELU over its product") {
   NoGradGuard guard;
   Tensor fused = linear_gelu(x, w, b);
   FusedKernelsGuard off(false);
-  CHECK(relative_difference(fused, linear_gelu(x, w, b)) <= 2e-6);
+  CHECK_CLOSE(relative_difference(fused, linear_gelu(x, w, b)), 2e-6);
 }
 
 TEST_CASE("fused layer_norm backward = composite, with and without weight and bias") {

@@ -9,6 +9,8 @@
 
 #include "tensor/cpu/matmul_bf16.h"
 #include "tensor/ops.h"
+#include "tests/support/compare.h"
+#include "tests/support/skip.h"
 
 using namespace dn;
 
@@ -31,28 +33,25 @@ Tensor random_matrix(int64_t rows, int64_t cols, uint64_t seed, bool bf16_values
 }
 
 // max |got - a·b| / max |a·b|, with a·b in double
-double error_vs_reference(const Tensor& got, const Tensor& a, const Tensor& b) {
+test::Comparison error_vs_reference(const Tensor& got, const Tensor& a, const Tensor& b) {
   const int64_t m = a.size(0), k = a.size(1), n = b.size(1);
-  double diff = 0, scale = 0;
+  std::vector<double> want(size_t(m * n));
   for (int64_t i = 0; i < m; ++i)
     for (int64_t j = 0; j < n; ++j) {
       double s = 0;
       for (int64_t q = 0; q < k; ++q)
         s += double(a.data<float>()[i * a.stride(0) + q * a.stride(1)]) *
              double(b.data<float>()[q * b.stride(0) + j * b.stride(1)]);
-      diff = std::max(diff, std::abs(double(got.data<float>()[i * n + j]) - s));
-      scale = std::max(scale, std::abs(s));
+      want[size_t(i * n + j)] = s;
     }
-  return diff / scale;
+  return test::compare(to_vector<double>(got), want, test::Measure::relative_to_max);
 }
 
 }  // namespace
 
-TEST_CASE("bf16 AMX product: every operand layout and ragged sizes, against double") {
-  if (!cpu::amx_bf16_available()) {
-    MESSAGE("this CPU has no AMX with bfloat16: skipped");
-    return;
-  }
+TEST_CASE("bf16 AMX product: every operand layout and ragged sizes, against double" *
+          doctest::test_suite("amx")) {
+  if (!cpu::amx_bf16_available()) DN_SKIP("this CPU has no AMX with bfloat16");
   struct Case {
     int64_t m, k, n;
   };
@@ -67,28 +66,21 @@ TEST_CASE("bf16 AMX product: every operand layout and ragged sizes, against doub
       Tensor b = tb ? kernel::transpose(random_matrix(c.n, c.k, 2, true), 0, 1) : random_matrix(c.k, c.n, 2, true);
       Tensor out = empty({c.m, c.n});
       cpu::matmul_bf16(out, a, b);
-      CHECK(error_vs_reference(out, a, b) <= 1e-6);
+      CHECK_CLOSE(error_vs_reference(out, a, b), 1e-6);
     }
   }
 }
 
-TEST_CASE("bf16 AMX product through the op API, with leading dims, and its rounding error") {
-  if (!cpu::amx_bf16_available()) {
-    MESSAGE("this CPU has no AMX with bfloat16: skipped");
-    return;
-  }
+TEST_CASE("bf16 AMX product through the op API, with leading dims, and its rounding error" *
+          doctest::test_suite("amx")) {
+  if (!cpu::amx_bf16_available()) DN_SKIP("this CPU has no AMX with bfloat16");
   Generator gen(3);
   Tensor x = kernel::normal({2, 37, 384}, 0, 1, gen), w = kernel::normal({96, 384}, 0, 1, gen);
   Tensor got = kernel::matmul_bf16(x, kernel::transpose(w, 0, 1));
   Tensor want = kernel::matmul(x, kernel::transpose(w, 0, 1));
-  REQUIRE(got.shape() == want.shape());
-  double diff = 0, scale = 0;
-  for (int64_t i = 0; i < got.numel(); ++i) {
-    diff = std::max(diff, double(std::abs(got.data<float>()[i] - want.data<float>()[i])));
-    scale = std::max(scale, double(std::abs(want.data<float>()[i])));
-  }
+  const test::Comparison c = test::compare(got, want, test::Measure::relative_to_max);
   // bf16 inputs: each term carries up to 2·2^-9 relative error; sums of 384 random terms
   // average it down to well under a percent of the largest entry
-  CHECK(diff / scale > 1e-5);  // it does round
-  CHECK(diff / scale < 1e-2);
+  CHECK_MESSAGE(c.error > 1e-5, "it does round: ", c.text);
+  CHECK_CLOSE(c, 1e-2);
 }
