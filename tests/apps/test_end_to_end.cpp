@@ -12,6 +12,7 @@
 
 #include "tensor/io/safetensors.h"
 #include "tests/apps/app_runner.h"
+#include "tests/support/skip.h"
 
 using namespace dn;
 using namespace dn::test;
@@ -259,13 +260,12 @@ TEST_CASE("bad input: one clear line, a non-zero exit, nothing damaged") {
 // The real magnetic-tile images (../shared/data) trained together with a synthetic class,
 // then evaluated. With a random encoder and a few steps the numbers mean little: the test
 // records them and fails only on a broken pipeline (missing outputs, malformed reports, NaN).
-TEST_CASE("magnetic tile with a synthetic class: a short multi-class run, then eval") {
+TEST_CASE("magnetic tile with a synthetic class: a short multi-class run, then eval" *
+          doctest::test_suite("shared-data")) {
   const char* shared = std::getenv("DN_SHARED_DATA");
   const std::string tiles = shared ? std::string(shared) + "/magnetic_tile" : "";
-  if (tiles.empty() || !exists(tiles + "/train/good")) {
-    MESSAGE("skipped: ../shared/data/magnetic_tile is not present on this machine");
-    return;
-  }
+  if (tiles.empty() || !exists(tiles + "/train/good"))
+    DN_SKIP("../shared/data/magnetic_tile is not present on this machine");
   const std::string base = temp_dir("mixed"), root = base + "/data", run = base + "/run";
   std::filesystem::create_directories(root);
   std::filesystem::create_directory_symlink(std::filesystem::absolute(tiles), root + "/magnetic_tile");

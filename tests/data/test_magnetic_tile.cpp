@@ -13,6 +13,7 @@
 #include "data/loader.h"
 #include "data/transforms.h"
 #include "fixtures.h"
+#include "tests/support/skip.h"
 
 using namespace dn::data;
 using namespace dn::data::test;
@@ -22,7 +23,6 @@ namespace {
 std::string magnetic_tile_root() {
   const std::string root = shared_data("magnetic_tile");
   if (root.empty() || !is_directory(root)) {
-    std::printf("SKIP magnetic-tile tests: no data at '%s' (set DN_SHARED_DATA)\n", root.c_str());
     return "";
   }
   return root;
@@ -30,9 +30,9 @@ std::string magnetic_tile_root() {
 
 }  // namespace
 
-TEST_CASE("magnetic tile: 762 training images, 582 test images, 392 masks, each paired") {
+TEST_CASE("magnetic tile: 762 training images, 582 test images, 392 masks, each paired" * doctest::test_suite("shared-data")) {
   const std::string root = magnetic_tile_root();
-  if (root.empty()) return;
+  if (root.empty()) DN_SKIP("no magnetic-tile data under DN_SHARED_DATA (../shared/data)");
   const Dataset ds = open_dataset(root);
   CHECK(ds.layout == Layout::mvtec);
   CHECK(ds.classes == std::vector<std::string>{"magnetic_tile"});
@@ -55,9 +55,9 @@ TEST_CASE("magnetic tile: 762 training images, 582 test images, 392 masks, each 
                                                  {"fray", 32}, {"good", 190}, {"uneven", 103}});
 }
 
-TEST_CASE("magnetic tile: decode + Resize(448) + CenterCrop(392) equal Pillow's bytes for every file") {
+TEST_CASE("magnetic tile: decode + Resize(448) + CenterCrop(392) equal Pillow's bytes for every file" * doctest::test_suite("shared-data")) {
   const std::string root = magnetic_tile_root();
-  if (root.empty()) return;
+  if (root.empty()) DN_SKIP("no magnetic-tile data under DN_SHARED_DATA (../shared/data)");
   const auto lines = read_lines(fixture("magnetic_tile.txt"));
   REQUIRE(lines.size() == 762 + 582 + 392);
   size_t differing_files = 0;
@@ -79,9 +79,9 @@ TEST_CASE("magnetic tile: decode + Resize(448) + CenterCrop(392) equal Pillow's 
   CHECK(differing_files == 0);
 }
 
-TEST_CASE("magnetic tile: the loader feeds whole batches of the real set") {
+TEST_CASE("magnetic tile: the loader feeds whole batches of the real set" * doctest::test_suite("shared-data")) {
   const std::string root = magnetic_tile_root();
-  if (root.empty()) return;
+  if (root.empty()) DN_SKIP("no magnetic-tile data under DN_SHARED_DATA (../shared/data)");
   const Dataset ds = open_dataset(root);
   Loader loader(ds.test.only_class("magnetic_tile"), Preprocess{}, {.batch_size = 16});
   Batch b;

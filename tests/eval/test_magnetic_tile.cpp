@@ -27,6 +27,7 @@
 #include "eval/class_pictures.h"
 #include "eval/draw.h"
 #include "eval/report.h"
+#include "tests/support/skip.h"
 
 using namespace dn::eval;
 namespace fs = std::filesystem;
@@ -85,13 +86,11 @@ std::string read_text(const fs::path& p) {
 
 }  // namespace
 
-TEST_CASE("magnetic tile: reports and pictures end to end (baseline maps, not Dinomaly)") {
+TEST_CASE("magnetic tile: reports and pictures end to end (baseline maps, not Dinomaly)" *
+          doctest::test_suite("shared-data")) {
   const char* shared = std::getenv("DN_SHARED_DATA");
   const fs::path root = fs::path(shared ? shared : "") / "magnetic_tile";
-  if (!shared || !fs::is_directory(root)) {
-    MESSAGE("skipped: the magnetic-tile set is not at " << root.string());
-    return;
-  }
+  if (!shared || !fs::is_directory(root)) DN_SKIP("the magnetic-tile set is not at " + root.string());
   auto start = std::chrono::steady_clock::now();
   dn::data::Dataset ds = dn::data::open_dataset(root.string());
   REQUIRE(ds.classes.size() == 1);
