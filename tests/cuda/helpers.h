@@ -11,6 +11,7 @@
 #include "tensor/ops.h"
 #include "tensor/random.h"
 #include "tensor/tensor.h"
+#include "tests/support/compare.h"
 
 namespace dn::test {
 
@@ -21,43 +22,18 @@ inline Tensor random_tensor(const Shape& shape, DType dtype, uint64_t seed, doub
   return kernel::uniform(shape, low, high, gen, dtype);
 }
 
-// ||a - b|| / ||b|| over all elements (as float64), after checking shapes match and that NaN
-// appear in the same places. A NaN anywhere else makes the error infinite.
+// ||a - b|| / ||b|| over all elements (as float64), after checking shapes match. A NaN or
+// an infinity on either side makes the error infinite (tests/support/compare.h); a test that
+// feeds non-finite values on purpose compares with NonFinite::must_match itself.
 inline double relative_error(const Tensor& got, const Tensor& want) {
   REQUIRE(got.shape() == want.shape());
-  const std::vector<double> a = to_vector<double>(got), b = to_vector<double>(want);
-  double num = 0, den = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    const bool an = std::isnan(a[i]), bn = std::isnan(b[i]);
-    if (an || bn) {
-      if (an != bn) return INFINITY;
-      continue;
-    }
-    if (std::isinf(a[i]) || std::isinf(b[i])) {
-      if (a[i] != b[i]) return INFINITY;
-      continue;
-    }
-    num += (a[i] - b[i]) * (a[i] - b[i]);
-    den += b[i] * b[i];
-  }
-  if (den == 0) return std::sqrt(num);
-  return std::sqrt(num / den);
+  return compare(got, want, Measure::relative_norm).error;
 }
 
-// The largest |a - b| over elements (NaN must match NaN).
+// The largest |a - b| over elements (a NaN or an infinity on either side: infinite).
 inline double max_abs_error(const Tensor& got, const Tensor& want) {
   REQUIRE(got.shape() == want.shape());
-  const std::vector<double> a = to_vector<double>(got), b = to_vector<double>(want);
-  double worst = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::isnan(a[i]) || std::isnan(b[i])) {
-      if (std::isnan(a[i]) != std::isnan(b[i])) return INFINITY;
-      continue;
-    }
-    if (a[i] == b[i]) continue;  // also equal infinities
-    worst = std::max(worst, std::fabs(a[i] - b[i]));
-  }
-  return worst;
+  return compare(got, want, Measure::absolute).error;
 }
 
 // Whether two tensors hold the same bytes element by element (dtype, shape and values).
