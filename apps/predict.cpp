@@ -2,7 +2,8 @@
 //
 //   predict --run runs/line3 --out preds images/ more/part_17.png
 //
-// writes DIR/predictions.csv (path, score, normalised_score, label) and DIR/heatmaps/*.png.
+// writes DIR/predictions.csv (path, score, normalised_score, label, heatmap) and
+// DIR/heatmaps/<name>.png, each name unique in the run (eval/output_names.h).
 // The label and the normalised score come from the operating point fitted at the end of
 // training on held-out normal images (RUN/threshold.json): normalised 0.5 is the threshold.
 #include <cstdio>
@@ -15,6 +16,7 @@
 #include "apps/lib/threshold.h"
 #include "data/files.h"
 #include "data/loader.h"
+#include "eval/output_names.h"
 #include "eval/report.h"
 #include "eval/vis.h"
 #include "tensor/ops.h"
@@ -91,9 +93,21 @@ int main(int argc, char** argv) {
 
     data::SampleSet set;
     set.classes = {"predict"};
-    for (const std::string& p : collect_images(inputs)) set.samples.push_back({p, "", "predict", "", 0});
-    make_writable_dir(out);
+    const std::vector<std::string> images = collect_images(inputs);
+    for (const std::string& p : images) set.samples.push_back({p, "", "predict", "", 0});
+    // Every file is named before any is written: inputs that would share one stop the run here.
     const std::string heat_dir = join_path(out, "heatmaps");
+    eval::OutputNames names;
+    auto heat_file = [&](const std::string& image) {  // relative to DIR, as predictions.csv names it
+      return no_heatmaps ? std::string() : join_path("heatmaps", names.file(image, ".png"));
+    };
+    if (!no_heatmaps) {
+      names = eval::OutputNames(images);
+      std::vector<eval::PlannedFile> planned;
+      for (const std::string& p : images) planned.push_back({join_path(out, heat_file(p)), p});
+      eval::check_distinct_targets(planned);
+    }
+    make_writable_dir(out);
     if (!no_heatmaps) make_writable_dir(heat_dir);
 
     data::Preprocess pre = run.preprocess();
@@ -103,7 +117,7 @@ int main(int argc, char** argv) {
     lo.load_masks = false;
     data::Loader loader(set, pre, lo);
     std::ostringstream csv;
-    csv << "path,score,normalised_score,label\n";
+    csv << "path,score,normalised_score,label,heatmap\n";
     int64_t n = 0, flagged = 0;
     for (data::Batch b; loader.next(b);) {
       Scored s = score_batch(model, kernel::to(b.images, device));
@@ -113,12 +127,12 @@ int main(int argc, char** argv) {
         char line[128];
         if (has_op) {
           flagged += op.anomalous(score);
-          std::snprintf(line, sizeof line, ",%.6g,%.4f,%s\n", score, op.normalize(score),
+          std::snprintf(line, sizeof line, ",%.6g,%.4f,%s,", score, op.normalize(score),
                         op.anomalous(score) ? "anomalous" : "normal");
         } else {
-          std::snprintf(line, sizeof line, ",%.6g,,\n", score);
+          std::snprintf(line, sizeof line, ",%.6g,,,", score);
         }
-        csv << csv_field(b.paths[i]) << line;
+        csv << csv_field(b.paths[i]) << line << csv_field(heat_file(b.paths[i])) << '\n';
         if (no_heatmaps) continue;
         data::Image crop = crop_bytes(b.images, i, pre);
         Tensor map_i = kernel::contiguous(kernel::narrow(s.maps, 0, i, 1));
@@ -139,7 +153,7 @@ int main(int argc, char** argv) {
           style.scale = {0.0f, float(score) > 0 ? float(score) * 2 : 1.0f};
           style.threshold_note = "no threshold fitted";
         }
-        data::write_png(join_path(heat_dir, eval::strip_file_name(b.paths[i])), eval::render_strip(in, style));
+        data::write_png(join_path(out, heat_file(b.paths[i])), eval::render_strip(in, style));
       }
       n += b.size();
     }

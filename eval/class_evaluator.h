@@ -19,6 +19,7 @@ struct ScoreRow {
   std::string path;
   int label = 0;  // 0 normal, 1 anomalous
   float score = 0;
+  std::string picture;  // the image's picture strip relative to the report's folder; empty: none
 };
 
 struct ClassMetrics {

@@ -8,8 +8,8 @@
 
 namespace dn::eval {
 
-ClassPictures::ClassPictures(std::string class_name, int per_defect)
-    : name_(std::move(class_name)), per_defect_(per_defect) {
+ClassPictures::ClassPictures(std::string class_name, int per_defect, OutputNames strip_names)
+    : name_(std::move(class_name)), per_defect_(per_defect), strip_names_(std::move(strip_names)) {
   DN_CHECK(per_defect >= 0, "ClassPictures: per_defect must be >= 0, got ", per_defect);
 }
 
@@ -23,6 +23,12 @@ void ClassPictures::add(const std::string& path, int label, float score, const d
   kept_per_defect_[defect]++;
   kept_.push_back({path, label, score, crop, std::vector<float>(map.begin(), map.end()),
                    std::vector<uint8_t>(mask.begin(), mask.end()), height, width});
+}
+
+std::string ClassPictures::strip_file(const std::string& path) const {
+  for (const Kept& k : kept_)
+    if (k.path == path) return name_ + "/" + strip_names_.file(path, ".png");
+  return "";
 }
 
 std::vector<std::string> ClassPictures::write(const std::string& dir, const ClassMetrics& metrics,
@@ -44,7 +50,7 @@ std::vector<std::string> ClassPictures::write(const std::string& dir, const Clas
       std::string caption = name_ + "/" + file_path.parent_path().filename().string() + "/" +
                             file_path.filename().string();
       StripInput in{&k.crop, k.map, k.height, k.width, k.mask, k.score, k.label, caption};
-      std::string file = (strips / strip_file_name(k.path)).string();
+      std::string file = (root / strip_file(k.path)).string();
       data::write_png(file, render_strip(in, style));
       written.push_back(file);
     }

@@ -1,7 +1,8 @@
 // The pictures of one class, collected while the evaluation runs and drawn at its end,
 // when the class's colour scale and thresholds are known:
 //
-//   <dir>/<class>/<defect>_<stem>.png   strips of a few test images per defect type
+//   <dir>/<class>/<name>.png            strips of a few test images per defect type, each
+//                                       named by eval/output_names.h (e.g. crack_000.png)
 //   <dir>/<class>_scores.png            image-score histograms, normal vs anomalous
 //   <dir>/<class>_roc.png               the image-level ROC curve
 //
@@ -18,6 +19,7 @@
 #include "data/image.h"
 #include "eval/class_evaluator.h"
 #include "eval/colour_scale.h"
+#include "eval/output_names.h"
 
 namespace dn::eval {
 
@@ -25,7 +27,9 @@ class ClassPictures {
  public:
   // Keeps strips for the first `per_defect` images of each defect folder (the parent
   // folder of the image path, e.g. "good", "crack"); 0 keeps none but still draws the plots.
-  ClassPictures(std::string class_name, int per_defect);
+  // `strip_names` names every test image of the class (made from all of them, so a strip's
+  // name does not depend on which images are kept).
+  ClassPictures(std::string class_name, int per_defect, OutputNames strip_names);
 
   // Every test image of the class passes through here (the colour scale needs all maps);
   // the crop (the image as the model saw it) is copied only for the kept ones. mask may be
@@ -36,6 +40,10 @@ class ClassPictures {
   // Draws and writes everything (PNG, atomically); returns the files written.
   std::vector<std::string> write(const std::string& dir, const ClassMetrics& metrics,
                                  const std::vector<ScoreRow>& scores) const;
+
+  // Where write() puts the strip of `path`, relative to its `dir`: "<class>/<name>.png";
+  // empty when the image's strip is not kept.
+  std::string strip_file(const std::string& path) const;
 
   const ColourScaleBuilder& colour_scale() const { return scale_; }
 
@@ -51,6 +59,7 @@ class ClassPictures {
   };
   std::string name_;
   int per_defect_;
+  OutputNames strip_names_;
   std::map<std::string, int> kept_per_defect_;
   std::vector<Kept> kept_;
   ColourScaleBuilder scale_;

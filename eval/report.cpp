@@ -187,10 +187,10 @@ std::string metrics_markdown(const RunReport& report) {
 
 std::string scores_csv(const std::vector<ScoreRow>& rows) {
   std::ostringstream out;
-  out << "class,path,label,score\n";
+  out << "class,path,label,score,picture\n";
   for (const ScoreRow& r : rows)
     out << csv_field(r.class_name) << ',' << csv_field(r.path) << ',' << r.label << ','
-        << exact_number(r.score) << '\n';
+        << exact_number(r.score) << ',' << csv_field(r.picture) << '\n';
   return out.str();
 }
 

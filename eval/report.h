@@ -6,7 +6,8 @@
 //   metrics.csv   one row per class, then the mean row; an undefined value is an empty cell
 //   metrics.md    the table in percent, how the mean treats undefined values, the AUPRO
 //                 definition, and every warning
-//   scores.csv    class,path,label,score: one row per test image
+//   scores.csv    class,path,label,score,picture: one row per test image; picture is its
+//                 strip's file relative to the folder (vis/<class>/<name>.png), or empty
 // The mean over classes is unweighted (each class counts once, as in the paper) and taken
 // over the classes where the metric is defined; it is null when no class defines it.
 #pragma once

@@ -1,9 +1,7 @@
 #include "eval/vis.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cstdio>
-#include <filesystem>
 #include <vector>
 
 #include "eval/colormap.h"
@@ -146,17 +144,6 @@ data::Image render_strip(const StripInput& in, const StripStyle& style) {
     draw_text(strip, legend_x, bar_y, "red: map >= " + number(*style.pixel_threshold), kPredicted, 1);
   draw_text(strip, legend_x, bar_y + 12, "green: ground truth", kTruth, 1);
   return strip;
-}
-
-std::string strip_file_name(const std::string& path) {
-  std::filesystem::path p(path);
-  std::string name = p.parent_path().filename().string();
-  if (!name.empty()) name += '_';
-  name += p.stem().string();
-  name += ".png";
-  for (char& c : name)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-')) c = '_';
-  return name;
 }
 
 }  // namespace dn::eval

@@ -38,8 +38,4 @@ struct StripStyle {
 // Throws dn::Error when the sizes do not agree or the input is missing.
 data::Image render_strip(const StripInput& in, const StripStyle& style);
 
-// "<stem of the path's parent>_<file stem>.png", characters outside [A-Za-z0-9._-] made
-// '_': a flat, collision-resistant file name for the strip of `path`.
-std::string strip_file_name(const std::string& path);
-
 }  // namespace dn::eval

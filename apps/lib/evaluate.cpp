@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <iostream>
+#include <map>
 
 #include "apps/lib/cli.h"
 #include "apps/lib/run_dir.h"
@@ -12,9 +13,19 @@
 
 namespace dn::app {
 
+constexpr const char* kPictureFolder = "vis";  // under the output folder
+
 eval::RunReport evaluate(const ModelForClass& model_for, const data::SampleSet& test,
                          const std::vector<std::string>& classes, const data::Preprocess& preprocess,
                          const EvalOptions& o) {
+  // The strips' file names of every class, fixed before anything is written: two test
+  // images that would share a name stop the run here, not after hours of evaluation.
+  std::map<std::string, eval::OutputNames> strip_names;
+  for (const std::string& cls : classes) {
+    std::vector<std::string> paths;
+    for (const data::Sample& s : test.only_class(cls).samples) paths.push_back(s.image_path);
+    strip_names.emplace(cls, eval::OutputNames(paths));
+  }
   make_writable_dir(o.out_dir);
   eval::RunReport report{o.setting, {}};
   std::vector<eval::ScoreRow> rows;
@@ -27,7 +38,7 @@ eval::RunReport evaluate(const ModelForClass& model_for, const data::SampleSet& 
     }
     models::Dinomaly& model = model_for(cls);
     eval::ClassEvaluator evaluator(cls);
-    eval::ClassPictures pictures(cls, o.vis_per_defect);
+    eval::ClassPictures pictures(cls, o.vis_per_defect, strip_names.at(cls));
     data::LoaderOptions lo;
     lo.batch_size = o.batch;
     lo.workers = o.workers;
@@ -56,8 +67,12 @@ eval::RunReport evaluate(const ModelForClass& model_for, const data::SampleSet& 
     }
     if (!o.quiet) std::fprintf(stderr, tty ? "\n" : "eval %s: %lld images\n", cls.c_str(), (long long)done);
     eval::ClassMetrics m = evaluator.finish();
-    pictures.write(join_path(o.out_dir, "vis"), m, evaluator.scores());
-    rows.insert(rows.end(), evaluator.scores().begin(), evaluator.scores().end());
+    pictures.write(join_path(o.out_dir, kPictureFolder), m, evaluator.scores());
+    for (eval::ScoreRow row : evaluator.scores()) {
+      const std::string strip = pictures.strip_file(row.path);
+      if (!strip.empty()) row.picture = join_path(kPictureFolder, strip);
+      rows.push_back(std::move(row));
+    }
     report.classes.push_back(std::move(m));
   }
   eval::write_reports(o.out_dir, report, rows);

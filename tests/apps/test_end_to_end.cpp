@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "tensor/io/safetensors.h"
@@ -72,6 +73,32 @@ void check_one_line_error(const Run& r, const std::string& app, const std::strin
   int error_lines = 0;
   for (size_t at = r.err.find("error:"); at != std::string::npos; at = r.err.find("error:", at + 1)) ++error_lines;
   CHECK(error_lines == 1);
+}
+
+// The rows of a CSV file after its header, split into fields ("" quoting as the apps write it).
+std::vector<std::vector<std::string>> csv_rows(const std::string& text) {
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> row(1);
+  bool quoted = false, header = true;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') row.back() += text[++i];
+      else if (c == '"') quoted = false;
+      else row.back() += c;
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      row.emplace_back();
+    } else if (c == '\n') {
+      if (!header) rows.push_back(row);
+      header = false;
+      row.assign(1, "");
+    } else {
+      row.back() += c;
+    }
+  }
+  return rows;
 }
 
 void check_metrics_json(const std::string& path, size_t classes) {
@@ -141,10 +168,22 @@ TEST_CASE("eval writes the reports and pictures of a run") {
                            "--threads", "2"});
   REQUIRE_MESSAGE(r.code == 0, r.err);
   check_metrics_json(out + "/metrics.json", 2);
-  CHECK(read_file(out + "/scores.csv").rfind("class,path,label,score\n", 0) == 0);
-  CHECK(count_lines(read_file(out + "/scores.csv")) == 1 + 16);
+  const std::string scores = read_file(out + "/scores.csv");
+  CHECK(scores.rfind("class,path,label,score,picture\n", 0) == 0);
+  CHECK(count_lines(scores) == 1 + 16);
   CHECK(r.out.find("mean") != std::string::npos);  // the per-class table
-  CHECK(exists(out + "/vis"));
+  // Each row with a strip names it, and every strip on disk is named by exactly one row.
+  std::set<std::string> named, on_disk;
+  for (const auto& row : csv_rows(scores))
+    if (!row.back().empty()) {
+      CHECK_MESSAGE(exists(out + "/" + row.back()), row.back());
+      CHECK(named.insert(row.back()).second);
+    }
+  for (const auto& e : std::filesystem::recursive_directory_iterator(out + "/vis"))
+    if (e.path().parent_path().parent_path() == std::filesystem::path(out + "/vis"))
+      on_disk.insert(std::filesystem::relative(e.path(), out).string());
+  CHECK(named.size() >= 2 * 2);  // --vis 1: a strip for each defect folder (good and more) of 2 classes
+  CHECK(named == on_disk);
 }
 
 TEST_CASE("predict scores new images with the held-out threshold and draws heat maps") {
@@ -153,10 +192,62 @@ TEST_CASE("predict scores new images with the held-out threshold and draws heat 
   Run r = run_app("predict", {"--run", trained_run(), "--out", out, images, "--threads", "2"});
   REQUIRE_MESSAGE(r.code == 0, r.err);
   const std::string csv = read_file(out + "/predictions.csv");
-  CHECK(csv.rfind("path,score,normalised_score,label\n", 0) == 0);
+  CHECK(csv.rfind("path,score,normalised_score,label,heatmap\n", 0) == 0);
   CHECK(count_lines(csv) == 1 + 8);
-  CHECK((csv.find(",normal\n") != std::string::npos || csv.find(",anomalous\n") != std::string::npos));
+  for (const auto& row : csv_rows(csv)) CHECK((row.at(3) == "normal" || row.at(3) == "anomalous"));
   CHECK(exists(out + "/heatmaps"));
+}
+
+// Real image files in nested folders with identical stems, and folder names that differ only
+// in a character the file names must escape.
+TEST_CASE("predict writes one heat map per input, even for identical stems, and the rows name them") {
+  namespace fs = std::filesystem;
+  const std::string base = temp_dir("predict_names"), tree = base + "/tree", out = base + "/out";
+  const std::vector<std::string> files = {"lineA/cam1/001.png", "lineB/cam1/001.png", "lineB/cam2/001.png",
+                                          "a b/1.png", "a_b/1.png", "deep/x/y/z/001.png"};
+  for (const std::string& f : files) {
+    fs::create_directories(fs::path(tree + "/" + f).parent_path());
+    fs::copy_file(synthetic_data() + "/woven/test/good/000.png", tree + "/" + f);
+  }
+  Run r = run_app("predict", {"--run", trained_run(), "--out", out, tree, "--threads", "2"});
+  REQUIRE_MESSAGE(r.code == 0, r.err);
+  const std::string csv = read_file(out + "/predictions.csv");
+  CHECK(csv.rfind("path,score,normalised_score,label,heatmap\n", 0) == 0);
+  std::map<std::string, std::string> heat_of;  // input (relative to the tree) -> its heat map
+  for (const auto& row : csv_rows(csv)) {
+    REQUIRE(row.size() == 5);
+    CHECK_MESSAGE(exists(out + "/" + row[4]), row[4]);
+    heat_of[fs::relative(row[0], tree).string()] = row[4];
+  }
+  CHECK(heat_of.size() == files.size());
+  CHECK(heat_of["lineA/cam1/001.png"] == "heatmaps/lineA_cam1_001.png");
+  CHECK(heat_of["lineB/cam1/001.png"] == "heatmaps/lineB_cam1_001.png");
+  CHECK(heat_of["lineB/cam2/001.png"] == "heatmaps/cam2_001.png");
+  CHECK(heat_of["a b/1.png"] == "heatmaps/a%20b_1.png");
+  CHECK(heat_of["a_b/1.png"] == "heatmaps/a_b_1.png");
+  CHECK(heat_of["deep/x/y/z/001.png"] == "heatmaps/z_001.png");
+  int maps = 0;
+  for (const auto& e : fs::directory_iterator(out + "/heatmaps")) maps += e.is_regular_file();
+  CHECK(maps == int(files.size()));
+}
+
+TEST_CASE("predict refuses inputs that would share an output file, naming both, before writing anything") {
+  namespace fs = std::filesystem;
+  const std::string base = temp_dir("predict_clash"), tree = base + "/tree";
+  for (const char* f : {"a_b/1.png", "a/b_1.png"}) {  // both would read a_b_1
+    fs::create_directories(fs::path(tree + "/" + f).parent_path());
+    fs::copy_file(synthetic_data() + "/woven/test/good/000.png", tree + "/" + f);
+  }
+  Run clash = run_app("predict", {"--run", trained_run(), "--out", base + "/out", tree});
+  check_one_line_error(clash, "predict", "a_b_1");
+  CHECK(clash.err.find(tree + "/a/b_1.png") != std::string::npos);
+  CHECK(clash.err.find(tree + "/a_b/1.png") != std::string::npos);
+  CHECK(!exists(base + "/out"));
+
+  Run twice = run_app("predict",
+                      {"--run", trained_run(), "--out", base + "/out", tree + "/a", tree + "/a/b_1.png"});
+  check_one_line_error(twice, "predict", "given twice");
+  CHECK(!exists(base + "/out"));
 }
 
 TEST_CASE("inspect dumps the named internals of a run") {

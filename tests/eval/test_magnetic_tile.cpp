@@ -113,7 +113,9 @@ TEST_CASE("magnetic tile: reports and pictures end to end (baseline maps, not Di
   }
 
   ClassEvaluator evaluator(cls);
-  ClassPictures pictures(cls, 2);
+  std::vector<std::string> test_paths;
+  for (const dn::data::Sample& s : ds.test.samples) test_paths.push_back(s.image_path);
+  ClassPictures pictures(cls, 2, OutputNames(test_paths));
   for (const dn::data::Sample& s : ds.test.samples) {
     Prepared p = prepare(s.image_path);
     std::vector<float> z(p.small.size());

@@ -98,11 +98,11 @@ TEST_CASE("metrics.csv, scores.csv, metrics.md and the printed table") {
   CHECK(csv.find("\nweird,0.8,0.79,0.78,,,,,10,4\n") != std::string::npos);
   CHECK(csv.find("\nmean,") != std::string::npos);
 
-  std::vector<ScoreRow> rows = {{"bottle", "test/good/000.png", 0, 0.125f},
-                                {"bottle", "odd,name \"x\".png", 1, 0.3f}};
+  std::vector<ScoreRow> rows = {{"bottle", "test/good/000.png", 0, 0.125f, "vis/bottle/good_000.png"},
+                                {"bottle", "odd,name \"x\".png", 1, 0.3f, ""}};
   std::string scores = scores_csv(rows);
-  CHECK(scores == "class,path,label,score\nbottle,test/good/000.png,0,0.125\n"
-                  "bottle,\"odd,name \"\"x\"\".png\",1,0.3\n");
+  CHECK(scores == "class,path,label,score,picture\nbottle,test/good/000.png,0,0.125,vis/bottle/good_000.png\n"
+                  "bottle,\"odd,name \"\"x\"\".png\",1,0.3,\n");
 
   std::string md = metrics_markdown(r);
   CHECK(md.find("| bottle | 99.0 | 98.0 | 97.0 | 96.0 | 69.0 | 64.0 | 89.0 | 10 | 4 |") != std::string::npos);
@@ -130,7 +130,7 @@ TEST_CASE("write_reports writes all four files atomically and they read back") {
   auto dir = std::filesystem::temp_directory_path() / ("dn_eval_report_" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   RunReport r = sample();
-  std::vector<ScoreRow> rows = {{"bottle", "a.png", 0, 0.5f}};
+  std::vector<ScoreRow> rows = {{"bottle", "a.png", 0, 0.5f, ""}};
   write_reports((dir / "out").string(), r, rows);
   for (const char* f : {"metrics.json", "metrics.csv", "metrics.md", "scores.csv"})
     CHECK(std::filesystem::is_regular_file(dir / "out" / f));

@@ -5,7 +5,11 @@
 
 #include <cmath>
 #include <cstring>
+#include <filesystem>
+#include <set>
+#include <unistd.h>
 
+#include "eval/class_pictures.h"
 #include "eval/colormap.h"
 #include "eval/colour_scale.h"
 #include "eval/draw.h"
@@ -184,5 +188,30 @@ TEST_CASE("per-class plots: score histogram and ROC") {
   CHECK_NOTHROW(render_roc(scores, one_class, std::nullopt, "one class"));
   CHECK_NOTHROW(render_score_histogram(std::vector<float>(3, 0.5f), std::vector<uint8_t>(3, 0), std::nullopt, "flat"));
   CHECK_THROWS_AS(render_roc({}, {}, std::nullopt, "empty"), dn::Error);
-  CHECK(strip_file_name("/data/mvtec/bottle/test/broken large/000.png") == "broken_large_000.png");
+}
+
+TEST_CASE("class pictures: two test images with the same folder and stem get two strips") {
+  const std::vector<std::string> paths = {"/data/lineA/cam1/001.png", "/data/lineB/cam1/001.png",
+                                          "/data/a b/1.png", "/data/a_b/1.png"};
+  ClassPictures pictures("parts", 2, OutputNames(paths));
+  const Image crop(16, 16, 3);
+  const std::vector<float> map = make_map(32, 32, 0.1f, 0.9f, 16, 16, 4);
+  for (const std::string& p : paths) pictures.add(p, 0, 0.5f, crop, map, {}, 32, 32);
+  ClassMetrics metrics;
+  metrics.name = "parts";
+  const auto dir = std::filesystem::temp_directory_path() / ("dn_eval_names_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  const std::vector<std::string> written = pictures.write(dir.string(), metrics, {});
+  CHECK(written.size() == 4);  // the four strips (no scores: no plots)
+  std::set<std::string> files;
+  for (const std::string& p : paths) {
+    const std::string file = pictures.strip_file(p);
+    CAPTURE(p);
+    CHECK(std::filesystem::is_regular_file(dir / file));
+    files.insert(file);
+  }
+  CHECK(files == std::set<std::string>{"parts/lineA_cam1_001.png", "parts/lineB_cam1_001.png", "parts/a%20b_1.png",
+                                       "parts/a_b_1.png"});
+  CHECK(pictures.strip_file("/data/other/9.png").empty());  // not kept: no strip
+  std::filesystem::remove_all(dir);
 }
