@@ -18,18 +18,11 @@ int main(int argc, char** argv) {
   CLI::App app{"eval: metrics, reports and pictures of a run (or a released checkpoint) on a test split"};
   CommonOptions common;
   add_common_options(app, common);
-  std::string run_dir, checkpoint, encoder = "vitb14", encoder_weights, data_root, out, classes_csv, layout = "auto";
-  int64_t resize = 448, crop = 392, batch = 16, vis = 2;
+  ModelSource source;
+  add_model_source_options(app, source);
+  std::string data_root, out, classes_csv, layout = "auto";
+  int64_t batch = 16, vis = 2;
   int workers = 2;
-  auto* run_opt = app.add_option("--run", run_dir, "run directory made by train");
-  auto* ckpt_opt = app.add_option("--checkpoint", checkpoint, "a Dinomaly checkpoint instead of a run (ViTill "
-                                  "state_dict, e.g. the authors' released .pth)");
-  run_opt->excludes(ckpt_opt);
-  app.add_option("--encoder", encoder, "with --checkpoint: the encoder configuration")->capture_default_str();
-  app.add_option("--encoder-weights", encoder_weights, "with --checkpoint: encoder weights, if the checkpoint "
-                 "does not hold them");
-  app.add_option("--resize", resize, "with --checkpoint: resize side")->capture_default_str();
-  app.add_option("--crop", crop, "with --checkpoint: crop side")->capture_default_str();
   app.add_option("--data", data_root, "data set root")->required();
   app.add_option("--out", out, "output directory")->required();
   app.add_option("--classes", classes_csv, "comma-separated classes (default: all of the data set)");
@@ -39,18 +32,9 @@ int main(int argc, char** argv) {
   app.add_option("--workers", workers, "data loading threads")->capture_default_str();
   return run_app("eval", app, argc, argv, [&]() -> int {
     const Device device = apply_common_options(common);
-    DN_CHECK(!run_dir.empty() || !checkpoint.empty(), "give --run RUN or --checkpoint FILE");
+    DN_CHECK(!source.run_dir.empty() || !source.checkpoint.empty(), "give --run RUN or --checkpoint FILE");
     make_writable_dir(out);
-    LoadedRun run;
-    if (!run_dir.empty()) {
-      run = load_run(run_dir, device);
-    } else {
-      models::DinomalyConfig cfg = models::default_config(encoder);
-      cfg.resize = resize;
-      cfg.crop = crop;
-      cfg.validate();
-      run = load_weights(cfg, encoder_weights, checkpoint, common.seed, device);
-    }
+    LoadedRun run = open_model(source, common.seed, device);
     if (run.config.encoder_weights == "random")
       std::fprintf(stderr, "note: this run's encoder is random (untrained): a demonstration\n");
     data::DatasetOptions dopt;

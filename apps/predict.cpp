@@ -1,11 +1,13 @@
 // predict: scores and heat maps for new images, no ground truth needed:
 //
 //   predict --run runs/line3 --out preds images/ more/part_17.png
+//   predict --checkpoint model.pth --encoder vitb14 --out preds images/
 //
 // writes DIR/predictions.csv (path, score, normalised_score, label, heatmap) and
 // DIR/heatmaps/<name>.png, each name unique in the run (eval/output_names.h).
 // The label and the normalised score come from the operating point fitted at the end of
 // training on held-out normal images (RUN/threshold.json): normalised 0.5 is the threshold.
+// A released checkpoint has no threshold: its labels and normalised scores are left empty.
 #include <cstdio>
 #include <filesystem>
 #include <sstream>
@@ -66,12 +68,13 @@ int main(int argc, char** argv) {
   CLI::App app{"predict: anomaly scores, decisions and heat maps for new images"};
   CommonOptions common;
   add_common_options(app, common);
-  std::string run_dir, out, class_name;
+  ModelSource source;
+  add_model_source_options(app, source);
+  std::string out, class_name;
   std::vector<std::string> inputs;
   int64_t batch = 8;
   int workers = 2;
   bool no_heatmaps = false;
-  app.add_option("--run", run_dir, "run directory made by train")->required();
   app.add_option("--out", out, "output directory")->required();
   app.add_option("--class", class_name, "for a class-separated run: which class's model to use");
   app.add_option("--batch", batch, "batch size")->capture_default_str();
@@ -80,16 +83,17 @@ int main(int argc, char** argv) {
   app.add_option("paths", inputs, "images or folders of images")->required();
   return run_app("predict", app, argc, argv, [&]() -> int {
     const Device device = apply_common_options(common);
-    LoadedRun run = load_run(run_dir, device);
-    DN_CHECK(!run.separate() || !class_name.empty(), run_dir, ": a class-separated run: say which class's model "
+    DN_CHECK(!source.run_dir.empty() || !source.checkpoint.empty(), "give --run RUN or --checkpoint FILE");
+    LoadedRun run = open_model(source, common.seed, device);
+    DN_CHECK(!run.separate() || !class_name.empty(), source.run_dir, ": a class-separated run: say which class's model "
              "to use with --class (one of its ", run.config.classes.size(), " classes)");
     models::Dinomaly& model = run.model_for(class_name);
-    const std::string op_path = join_path(run.unit_dir(class_name), "threshold.json");
-    const bool has_op = file_exists(op_path);
-    OperatingPoint op;
-    if (has_op) op = read_operating_point(op_path);
-    else std::fprintf(stderr, "note: %s has no threshold.json: labels and normalised scores are left empty\n",
-                      run_dir.c_str());
+    const std::optional<OperatingPoint> fitted = run.operating_point(class_name);
+    const bool has_op = fitted.has_value();
+    const OperatingPoint op = fitted.value_or(OperatingPoint{});
+    if (!has_op)
+      std::fprintf(stderr, "note: %s has no threshold.json: labels and normalised scores are left empty\n",
+                   source.run_dir.empty() ? source.checkpoint.c_str() : source.run_dir.c_str());
 
     data::SampleSet set;
     set.classes = {"predict"};
@@ -124,13 +128,13 @@ int main(int argc, char** argv) {
       std::vector<float> scores = to_vector<float>(s.scores);
       for (int64_t i = 0; i < b.size(); ++i) {
         const double score = scores[i];
-        char line[128];
+        char line[128];  // %.9g: nine significant digits read back as the same float score
         if (has_op) {
           flagged += op.anomalous(score);
-          std::snprintf(line, sizeof line, ",%.6g,%.4f,%s,", score, op.normalize(score),
+          std::snprintf(line, sizeof line, ",%.9g,%.4f,%s,", score, op.normalize(score),
                         op.anomalous(score) ? "anomalous" : "normal");
         } else {
-          std::snprintf(line, sizeof line, ",%.6g,,,", score);
+          std::snprintf(line, sizeof line, ",%.9g,,,", score);
         }
         csv << csv_field(b.paths[i]) << line << csv_field(heat_file(b.paths[i])) << '\n';
         if (no_heatmaps) continue;

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <thread>
 
+#include "apps/lib/load_run.h"
 #include "tensor/cpu/cpu_backend.h"
 #include "tensor/cuda/cuda_backend.h"
 #include "tensor/error.h"
@@ -17,16 +18,32 @@ void add_common_options(CLI::App& app, CommonOptions& o) {
   app.add_option("--seed", o.seed, "random seed")->capture_default_str();
 }
 
+void add_model_source_options(CLI::App& app, ModelSource& s) {
+  auto* run_opt = app.add_option("--run", s.run_dir, "run directory made by train");
+  auto* ckpt_opt = app.add_option("--checkpoint", s.checkpoint, "a Dinomaly checkpoint instead of a run (ViTill "
+                                  "state_dict, e.g. the authors' released .pth)");
+  run_opt->excludes(ckpt_opt);
+  app.add_option("--encoder", s.encoder, "with --checkpoint: the encoder configuration")->capture_default_str();
+  app.add_option("--encoder-weights", s.encoder_weights, "with --checkpoint: encoder weights, if the checkpoint "
+                 "does not hold them");
+  app.add_option("--resize", s.resize, "with --checkpoint: resize side")->capture_default_str();
+  app.add_option("--crop", s.crop, "with --checkpoint: crop side")->capture_default_str();
+}
+
 Device apply_common_options(const CommonOptions& o) {
   DN_CHECK(o.threads >= 0, "--threads must be positive, got ", o.threads);
-  const int threads = o.threads > 0 ? o.threads : int(std::max(1u, std::thread::hardware_concurrency()));
-  cpu::set_num_threads(threads);
-  Device d = parse_device(o.device);
+  return select_device(o.device, o.threads > 0 ? o.threads : int(std::max(1u, std::thread::hardware_concurrency())));
+}
+
+Device select_device(const std::string& device, int threads) {
+  DN_CHECK(threads >= 0, "threads must be 0 (keep the setting) or positive, got ", threads);
+  if (threads > 0) cpu::set_num_threads(threads);
+  Device d = parse_device(device);
   if (d.is_cuda()) {
-    DN_CHECK(cuda::built_with_cuda(), "--device ", o.device, ": this build has no CUDA backend "
+    DN_CHECK(cuda::built_with_cuda(), "device ", device, ": this build has no CUDA backend "
              "(configure with -Dcuda=enabled)");
     const int n = cuda::device_count();
-    DN_CHECK(d.index < n, "--device ", o.device, ": no such CUDA device (", n, " found)");
+    DN_CHECK(d.index < n, "device ", device, ": no such CUDA device (", n, " found)");
   }
   return d;
 }

@@ -18,8 +18,15 @@ struct CommonOptions {
 };
 
 void add_common_options(CLI::App& app, CommonOptions& o);
+
+// --run RUN, or --checkpoint FILE with --encoder, --encoder-weights, --resize and --crop
+// (eval and predict: a trained run, or the authors' released checkpoint).
+struct ModelSource;
+void add_model_source_options(CLI::App& app, ModelSource& source);
 // Applies --threads and checks --device (a CUDA device must exist). Returns the device.
 Device apply_common_options(const CommonOptions& o);
+// The same for a program that embeds the library: threads 0 keeps the process's setting.
+Device select_device(const std::string& device, int threads);
 
 // Parses the command line and runs body, turning every failure into one line and an exit
 // code. Returns what main() should return.

@@ -9,6 +9,8 @@ namespace dn::app {
 
 models::Dinomaly& LoadedRun::model_for(const std::string& class_name) {
   if (!separate()) return *models.at("");
+  DN_CHECK(!class_name.empty(), dir, ": a class-separated run: say which class's model to use (one of its ",
+           config.classes.size(), " classes)");
   auto it = models.find(class_name);
   DN_CHECK(it != models.end(), dir, ": this class-separated run has no model for class '", class_name, "'");
   return *it->second;
@@ -16,6 +18,13 @@ models::Dinomaly& LoadedRun::model_for(const std::string& class_name) {
 
 std::string LoadedRun::unit_dir(const std::string& class_name) const {
   return separate() ? join_path(dir, class_name) : dir;
+}
+
+std::optional<OperatingPoint> LoadedRun::operating_point(const std::string& class_name) const {
+  if (dir.empty()) return std::nullopt;  // bare weights: nothing was fitted
+  const std::string path = join_path(unit_dir(class_name), "threshold.json");
+  if (!file_exists(path)) return std::nullopt;
+  return read_operating_point(path);
 }
 
 data::Preprocess LoadedRun::preprocess() const {
@@ -73,6 +82,16 @@ LoadedRun load_weights(const models::DinomalyConfig& config, const std::string& 
   m->eval();
   run.models[""] = std::move(m);
   return run;
+}
+
+LoadedRun open_model(const ModelSource& source, uint64_t seed, Device device) {
+  DN_CHECK(!source.run_dir.empty() || !source.checkpoint.empty(), "give a run directory or a checkpoint");
+  if (!source.run_dir.empty()) return load_run(source.run_dir, device);
+  models::DinomalyConfig cfg = models::default_config(source.encoder);
+  cfg.resize = source.resize;
+  cfg.crop = source.crop;
+  cfg.validate();
+  return load_weights(cfg, source.encoder_weights, source.checkpoint, seed, device);
 }
 
 }  // namespace dn::app

@@ -2,9 +2,11 @@
 #pragma once
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "apps/lib/run_dir.h"
+#include "apps/lib/threshold.h"
 #include "data/transforms.h"
 
 namespace dn::app {
@@ -17,11 +19,14 @@ struct LoadedRun {
 
   bool separate() const { return config.setting == "separate"; }
   // The model for a class ("" or any class for a multi-class run). Throws for an unknown
-  // class of a class-separated run.
+  // class of a class-separated run, or for none.
   models::Dinomaly& model_for(const std::string& class_name);
   // Where the files of that model live (the run, or its class folder).
   std::string unit_dir(const std::string& class_name) const;
   data::Preprocess preprocess() const;
+  // The operating point fitted for that model (threshold.json beside it), if there is one:
+  // bare weights such as a released checkpoint have none.
+  std::optional<OperatingPoint> operating_point(const std::string& class_name) const;
 };
 
 // Reads RUN/config.json and every model of the run (strictly).
@@ -32,5 +37,16 @@ LoadedRun load_run(const std::string& run_dir, Device device);
 // authors' model.pth, which may also hold the encoder), else freshly initialised.
 LoadedRun load_weights(const models::DinomalyConfig& config, const std::string& encoder_weights,
                        const std::string& model_weights, uint64_t seed, Device device);
+
+// Where a model comes from: a run directory made by train, or a Dinomaly checkpoint (e.g. the
+// authors' released model.pth) with the encoder configuration and weights it needs.
+struct ModelSource {
+  std::string run_dir, checkpoint, encoder = "vitb14", encoder_weights;
+  int64_t resize = 448, crop = 392;  // for a checkpoint (a run keeps its own in config.json)
+};
+
+// load_run for a run directory, else load_weights for the checkpoint. Throws when neither
+// is given.
+LoadedRun open_model(const ModelSource& source, uint64_t seed, Device device);
 
 }  // namespace dn::app

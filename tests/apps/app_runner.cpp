@@ -14,14 +14,6 @@ namespace dn::test {
 
 namespace fs = std::filesystem;
 
-namespace {
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-}  // namespace
-
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream ss;
@@ -46,19 +38,30 @@ int count_lines(const std::string& text) {
   return n;
 }
 
-Run run_app(const std::string& app, const std::vector<std::string>& args, const std::string& prefix) {
-  const char* apps = std::getenv("DN_APPS");
-  if (!apps) fail("DN_APPS is not set (the folder of the built apps)");
-  const std::string dir = temp_dir("_io_" + app);
-  std::string cmd = prefix + " " + quote(std::string(apps) + "/" + app);
-  for (const std::string& a : args) cmd += " " + quote(a);
-  cmd += " >" + quote(dir + "/out") + " 2>" + quote(dir + "/err");
-  const int status = std::system(("sh -c " + quote(cmd)).c_str());
+std::string shell_quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+Run run_shell(const std::string& command, const std::string& name) {
+  const std::string dir = temp_dir("_io_" + name);
+  const std::string cmd = command + " >" + shell_quote(dir + "/out") + " 2>" + shell_quote(dir + "/err");
+  const int status = std::system(("sh -c " + shell_quote(cmd)).c_str());
   Run r;
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   r.out = read_file(dir + "/out");
   r.err = read_file(dir + "/err");
   return r;
+}
+
+Run run_app(const std::string& app, const std::vector<std::string>& args, const std::string& prefix) {
+  const char* apps = std::getenv("DN_APPS");
+  if (!apps) fail("DN_APPS is not set (the folder of the built apps)");
+  std::string cmd = prefix;
+  cmd += " " + shell_quote(std::string(apps) + "/" + app);
+  for (const std::string& a : args) cmd += " " + shell_quote(a);
+  return run_shell(cmd, app);
 }
 
 }  // namespace dn::test

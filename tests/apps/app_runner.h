@@ -14,6 +14,12 @@ struct Run {
 // (env DN_APPS), optionally under a shell prefix such as "ulimit -f 50;".
 Run run_app(const std::string& app, const std::vector<std::string>& args, const std::string& shell_prefix = "");
 
+// Runs a shell command line (sh -c), capturing its output in files under the test's
+// temporary root named after `name`.
+Run run_shell(const std::string& command, const std::string& name);
+// 'text' for the shell, whatever it holds.
+std::string shell_quote(const std::string& text);
+
 std::string read_file(const std::string& path);
 bool exists(const std::string& path);
 // A fresh empty directory under the test's temporary root.

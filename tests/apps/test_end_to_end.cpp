@@ -10,6 +10,7 @@
 #include <map>
 #include <set>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "tensor/io/safetensors.h"
 #include "tests/apps/app_runner.h"
@@ -248,6 +249,37 @@ TEST_CASE("predict refuses inputs that would share an output file, naming both, 
                       {"--run", trained_run(), "--out", base + "/out", tree + "/a", tree + "/a/b_1.png"});
   check_one_line_error(twice, "predict", "given twice");
   CHECK(!exists(base + "/out"));
+}
+
+TEST_CASE("predict --checkpoint scores with bare weights as --run does, without labels") {
+  // A run's model.safetensors is a full ViTill state_dict, encoder included: opened as a
+  // checkpoint it is the same model, so the scores agree; it carries no threshold.
+  const std::string images = synthetic_data() + "/woven/test/good";
+  const std::string from_run = temp_dir("predict_run") + "/out";
+  const std::string from_ckpt = temp_dir("predict_ckpt") + "/out";
+  Run a = run_app("predict", {"--run", trained_run(), "--out", from_run, "--no-heatmaps", images, "--threads", "2"});
+  REQUIRE_MESSAGE(a.code == 0, a.err);
+  Run b = run_app("predict", {"--checkpoint", trained_run() + "/model.safetensors", "--encoder", "test-tiny",
+                              "--resize", "84", "--crop", "70", "--out", from_ckpt, "--no-heatmaps", images,
+                              "--threads", "2"});
+  REQUIRE_MESSAGE(b.code == 0, b.err);
+  CHECK(b.err.find("no threshold.json") != std::string::npos);
+  std::istringstream run_csv(read_file(from_run + "/predictions.csv")), ckpt_csv(read_file(from_ckpt + "/predictions.csv"));
+  std::string run_line, ckpt_line;
+  std::getline(run_csv, run_line);
+  std::getline(ckpt_csv, ckpt_line);
+  int rows = 0;
+  while (std::getline(run_csv, run_line) && std::getline(ckpt_csv, ckpt_line)) {
+    ++rows;
+    CAPTURE(run_line);
+    // path,score from both; the checkpoint's normalised score and label are empty
+    const std::string path_score = run_line.substr(0, run_line.find(',', run_line.find(',') + 1));
+    CHECK(ckpt_line == path_score + ",,,");  // ... and without heat maps, no heatmap name
+  }
+  CHECK(rows == 4);
+  check_one_line_error(run_app("predict", {"--run", trained_run(), "--checkpoint", "x.pth", "--out", from_ckpt,
+                                           images}),
+                       "predict", "excludes");
 }
 
 TEST_CASE("inspect dumps the named internals of a run") {
