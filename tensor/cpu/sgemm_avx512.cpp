@@ -35,6 +35,13 @@ struct Avx512Kernel {
   // c_tile (row stride ldc) = (accumulate ? c_tile : 0) + a_sliver · b_sliver over kc steps.
   static void tile(int64_t kc, const float* __restrict a, const float* __restrict b, float* c,
                    int64_t ldc, bool accumulate) {
+    // Ask for the tile of c now, so that it arrives during the kc loop: on the larger
+    // products (c of 100 MB at ViT-B 392, batch 16) it comes from memory, and waiting for it
+    // at the end of every tile cost up to a third of the time.
+#pragma GCC unroll 16
+    for (int i = 0; i < Rows; ++i)
+#pragma GCC unroll 4
+      for (int v = 0; v < Vectors; ++v) _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc + 16 * v), _MM_HINT_T0);
     __m512 acc[Rows][Vectors];
 #pragma GCC unroll 16
     for (int i = 0; i < Rows; ++i)
