@@ -52,7 +52,7 @@ struct Case {
   double flops() const { return 2.0 * double(batch) * double(m) * double(k) * double(n); }
 };
 
-// ViT-S/14 at crop 224 with batch 8: 8 images x 261 tokens (256 patches, cls, 4 registers)
+// ViT-S/14 at crop 224 with batch 8 (then ViT-B, below): 8 images x 261 tokens (256 patches, cls, 4 registers)
 // = 2088 rows; width 384, MLP 1536, 6 heads of 64. A Linear y = x·Wᵀ runs three products:
 // forward x·Wᵀ (b transposed), input gradient g·W (plain), weight gradient gᵀ·x (a transposed).
 std::vector<Case> benchmark_cases() {
@@ -74,6 +74,19 @@ std::vector<Case> benchmark_cases() {
       // Attention, 8 images x 6 heads: q·kᵀ and attn·v.
       {"attention q*kt (48x)", 261, 64, 261, false, true, 48},
       {"attention attn*v (48x)", 261, 261, 64, false, false, 48},
+      // ViT-B/14 at 224, batch 8 (2088 rows; width 768, MLP 3072, 12 heads of 64) ...
+      {"ViT-B qkv forward x*Wt", 2088, 768, 2304, false, true},
+      {"ViT-B fc1 forward x*Wt", 2088, 768, 3072, false, true},
+      {"ViT-B fc2 forward x*Wt", 2088, 3072, 768, false, true},
+      {"ViT-B fc1 dx g*W", 2088, 3072, 768},
+      {"ViT-B fc1 dW gt*x", 3072, 2088, 768, true, false},
+      {"ViT-B attention q*kt (96x)", 261, 64, 261, false, true, 96},
+      // ... and at 392, batch 16, the paper's setting: 16 x 789 tokens (784 patches, cls,
+      // 4 registers) = 12624 rows.
+      {"ViT-B 392 qkv forward", 12624, 768, 2304, false, true},
+      {"ViT-B 392 fc1 forward", 12624, 768, 3072, false, true},
+      {"ViT-B 392 fc2 forward", 12624, 3072, 768, false, true},
+      {"ViT-B 392 fc2 dW gt*x", 768, 12624, 3072, true, false},
   };
 }
 

@@ -1,5 +1,7 @@
 #include "tensor/storage.h"
 
+#include <sys/mman.h>
+
 #include <atomic>
 #include <cstdlib>
 
@@ -40,10 +42,16 @@ std::shared_ptr<Storage> Storage::allocate(size_t nbytes, Device device) {
     return std::shared_ptr<Storage>(
         new Storage(p, nbytes, device, [index](void* q) { cuda::deallocate(q, index); }));
   }
-  constexpr size_t kAlign = 64;
-  size_t rounded = (nbytes + kAlign - 1) / kAlign * kAlign;
-  void* p = rounded == 0 ? nullptr : std::aligned_alloc(kAlign, rounded);
+  // Large buffers (4 MiB and up) start on a 2 MiB boundary and ask the kernel for huge pages,
+  // as numpy does: a fresh 100 MB matrix product output then takes 50 page faults instead of
+  // 25 000, which otherwise cost more than the product itself at ViT-B 392, batch 16. Where
+  // transparent huge pages are off, madvise fails harmlessly and nothing changes.
+  constexpr size_t kHugePage = size_t(2) << 20;
+  const size_t align = nbytes >= 2 * kHugePage ? kHugePage : 64;
+  size_t rounded = (nbytes + align - 1) / align * align;
+  void* p = rounded == 0 ? nullptr : std::aligned_alloc(align, rounded);
   DN_CHECK(rounded == 0 || p, "allocate: out of memory asking for ", nbytes, " bytes");
+  if (p && align == kHugePage) madvise(p, rounded, MADV_HUGEPAGE);
   note_alloc(rounded);
   return std::shared_ptr<Storage>(new Storage(p, nbytes, device, [rounded](void* q) {
     std::free(q);

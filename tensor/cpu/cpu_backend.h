@@ -12,7 +12,8 @@ namespace dn::cpu {
 // Threads used by OpenMP loops and Eigen (default: all cores).
 void set_num_threads(int n);
 int num_threads();
-// Which kernel runs float32 matrix products: "own AVX2 sgemm" or "Eigen" (tensor/cpu/matmul.cpp).
+// Which kernel runs float32 matrix products: "own AVX-512 sgemm", "own AVX2 sgemm" or "Eigen"
+// (tensor/cpu/matmul.cpp).
 const char* float_matmul_kernel();
 
 }  // namespace dn::cpu

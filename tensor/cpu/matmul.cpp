@@ -18,10 +18,13 @@
 // blocks read (all of b when cutting m, all of a when cutting n); cutting the larger output
 // dim makes that shared operand the smaller one.
 //
-// Kernel: on AVX2 machines without AVX-512 the float32 products run on the project's own
-// packed GEMM (tensor/cpu/sgemm_avx2.cpp), which reaches OpenBLAS's speed where Eigen's AVX2
-// kernel stays near 72% of it; elsewhere, and for float64, Eigen's. DN_CPU_GEMM=eigen or
-// DN_CPU_GEMM=own chooses (own only where it is built), to measure one against the other.
+// Kernel: float32 products run on the project's own packed GEMM, the best one the build has:
+// sgemm_avx512 (tensor/cpu/sgemm_avx512.cpp) where the build targets AVX-512, else
+// sgemm_avx2 where it targets AVX2 + FMA; each reaches about OpenBLAS's speed where Eigen's
+// kernels stay at 65-82% of it. Without either, and for float64, Eigen's. The choice is made
+// at build time (the compiler's target, -march=native by default: __AVX512F__, __AVX2__), as
+// the rest of the build is compiled for that CPU anyway. DN_CPU_GEMM=eigen or DN_CPU_GEMM=own
+// (the best own kernel built) chooses, to measure one against the other.
 //
 // GCC 12 reports a false "may be used uninitialized" inside its own AVX-512 headers
 // (_mm512_undefined) when Eigen instantiates them; silence it for this file only.
@@ -37,6 +40,7 @@
 #include "tensor/cpu/cpu_backend.h"
 #include "tensor/cpu/dispatch.h"
 #include "tensor/cpu/sgemm_avx2.h"
+#include "tensor/cpu/sgemm_avx512.h"
 
 namespace dn::cpu {
 
@@ -79,20 +83,19 @@ void with_eigen_map(const MatrixView<const T>& x, F&& f) {
   }
 }
 
-// Whether float32 products use sgemm_avx2 (see the top of the file); decided once.
-bool use_own_sgemm() {
-  static const bool own = [] {
-    if (!sgemm_avx2_built()) return false;
+// The kernel of float32 products (see the top of the file); decided once.
+enum class FloatGemm { eigen, own_avx2, own_avx512 };
+
+FloatGemm float_gemm() {
+  static const FloatGemm kernel = [] {
+    const FloatGemm best_own = sgemm_avx512_built() ? FloatGemm::own_avx512
+                               : sgemm_avx2_built() ? FloatGemm::own_avx2
+                                                    : FloatGemm::eigen;
     const char* v = std::getenv("DN_CPU_GEMM");
-    if (v && std::strcmp(v, "eigen") == 0) return false;
-    if (v && std::strcmp(v, "own") == 0) return true;
-#ifdef __AVX512F__
-    return false;
-#else
-    return true;
-#endif
+    if (v && std::strcmp(v, "eigen") == 0) return FloatGemm::eigen;
+    return best_own;
   }();
-  return own;
+  return kernel;
 }
 
 // out = a · b on the calling thread. out is row-major (col_stride 1).
@@ -100,10 +103,17 @@ template <class T>
 void product_on_this_thread(const MatrixView<T>& out, const MatrixView<const T>& a,
                             const MatrixView<const T>& b) {
   if constexpr (std::is_same_v<T, float>) {
-    if (use_own_sgemm()) {
-      sgemm_avx2(out.rows, out.cols, a.cols, a.p, a.row_stride, a.col_stride, b.p, b.row_stride,
-                 b.col_stride, out.p, out.row_stride);
-      return;
+    switch (float_gemm()) {
+      case FloatGemm::own_avx512:
+        sgemm_avx512(out.rows, out.cols, a.cols, a.p, a.row_stride, a.col_stride, b.p,
+                     b.row_stride, b.col_stride, out.p, out.row_stride);
+        return;
+      case FloatGemm::own_avx2:
+        sgemm_avx2(out.rows, out.cols, a.cols, a.p, a.row_stride, a.col_stride, b.p, b.row_stride,
+                   b.col_stride, out.p, out.row_stride);
+        return;
+      case FloatGemm::eigen:
+        break;
     }
   }
   OutputMap<T> o(out.p, out.rows, out.cols, Eigen::OuterStride<>(out.row_stride));
@@ -134,12 +144,19 @@ int64_t block_edge(int64_t size, int64_t blocks, int64_t i, int64_t granule) {
 }
 
 // The multiple of rows (cut_rows) or columns of out on which a thread's block should start:
-// the micro-kernel's tile. Ours is kSgemmTileRows × kSgemmTileCols of out; Eigen computes a
-// row-major product as its transpose, so its tile is mr (3 vectors) along our n and nr (4)
-// along our m (two of those along m).
+// the tile of the micro-kernel in use. Ours are kSgemmAvx512TileRows × kSgemmAvx512TileCols
+// and kSgemmAvx2TileRows × kSgemmAvx2TileCols of out; Eigen computes a row-major product as
+// its transpose, so its tile is mr (3 vectors) along our n and nr (4) along our m (two of
+// those along m).
 template <class T>
 int64_t tile_edge(bool cut_rows) {
-  if (std::is_same_v<T, float> && use_own_sgemm()) return cut_rows ? kSgemmTileRows : kSgemmTileCols;
+  if constexpr (std::is_same_v<T, float>) {
+    switch (float_gemm()) {
+      case FloatGemm::own_avx512: return cut_rows ? kSgemmAvx512TileRows : kSgemmAvx512TileCols;
+      case FloatGemm::own_avx2: return cut_rows ? kSgemmAvx2TileRows : kSgemmAvx2TileCols;
+      case FloatGemm::eigen: break;
+    }
+  }
   using Traits = Eigen::internal::gebp_traits<T, T>;
   return cut_rows ? 2 * int64_t(Traits::nr) : int64_t(Traits::mr);
 }
@@ -203,6 +220,13 @@ void set_num_threads(int n) { omp_set_num_threads(n); }
 
 int num_threads() { return omp_get_max_threads(); }
 
-const char* float_matmul_kernel() { return use_own_sgemm() ? "own AVX2 sgemm" : "Eigen"; }
+const char* float_matmul_kernel() {
+  switch (float_gemm()) {
+    case FloatGemm::own_avx512: return "own AVX-512 sgemm";
+    case FloatGemm::own_avx2: return "own AVX2 sgemm";
+    case FloatGemm::eigen: break;
+  }
+  return "Eigen";
+}
 
 }  // namespace dn::cpu

@@ -4,8 +4,8 @@
 //
 // Why our own: on AVX2 machines Eigen's product (a 24×4 micro-kernel) reaches about 72% of
 // OpenBLAS's sgemm at the ViT-S shapes; this one is written for the 16 ymm registers of AVX2
-// (12 accumulators, 2 for B, 1 for A). On AVX-512 machines Eigen's 16-wide kernel stays the
-// default (matmul.cpp), and this kernel is still built and tested there.
+// (12 accumulators, 2 for B, 1 for A). On AVX-512 machines sgemm_avx512 is the default
+// (matmul.cpp), and this kernel is still built and tested there.
 #pragma once
 #include <cstdint>
 
@@ -13,9 +13,10 @@ namespace dn::cpu {
 
 // The register tile: the micro-kernel computes this many rows × columns of c at a time.
 // matmul.cpp cuts the threads' blocks on these edges, so that no block starts a partial tile.
-inline constexpr int64_t kSgemmTileRows = 6, kSgemmTileCols = 16;
+inline constexpr int64_t kSgemmAvx2TileRows = 6, kSgemmAvx2TileCols = 16;
 
-// Whether this build has the kernel (compiled with AVX2 and FMA, e.g. -march=native).
+// Whether this build has the kernel: decided at build time, by whether the compiler targets
+// AVX2 and FMA (-march=native on such a CPU; meson's default).
 bool sgemm_avx2_built();
 
 // c[m, n] (row-major, row stride ldc) = a[m, k] · b[k, n], where element (i, p) of a is

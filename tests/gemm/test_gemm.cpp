@@ -3,18 +3,16 @@
 // plain and transposed views of either operand, broadcast batches (batch stride 0), odd
 // sizes around the vector width (31, 32, 33), degenerate sizes (k = 1, m = 1, n = 1, k = 0),
 // and products large enough to be split over threads, at several thread counts. The
-// project's own AVX2 kernel is also called directly, at the edges of its tiles and blocks, so
-// that it is tested on machines where matmul does not choose it (AVX-512).
+// project's own kernels are also called directly, at the edges of their tiles and blocks, by
+// test_own_sgemm.cpp, so that each is tested on machines where matmul does not choose it.
 #include <doctest/doctest.h>
 
 #include <cmath>
-#include <cstring>
 #include <limits>
 #include <string>
 #include <vector>
 
 #include "tensor/cpu/cpu_backend.h"
-#include "tensor/cpu/sgemm_avx2.h"
 #include "tensor/ops.h"
 
 using dn::DType;
@@ -201,93 +199,5 @@ TEST_CASE("gemm: a row-major slice with a row stride larger than its width") {
     check_product(k::narrow(c_wide, 1, 0, 40), column, {});  // [40, 40] x [40, 1]
     check_product(column, row, {});                          // outer product [40, 33]
     check_product(row, k::transpose(k::narrow(c_wide, 1, 0, 33), 0, 1), {});  // [1, 33] x [33, 40]
-  }
-}
-
-namespace {
-
-// c = a · b through sgemm_avx2 directly, a [m, k] and b [k, n] taken from row-major storage
-// or, when transposed, read from [k, m] / [n, k] storage; c has row stride ldc >= n, and the
-// elements between n and ldc must stay untouched. Checked against double with Higham's bound.
-void check_sgemm_avx2(int64_t m, int64_t kk, int64_t n, bool a_t, bool b_t, int64_t ldc, uint64_t seed) {
-  dn::Generator gen(seed);
-  const std::vector<float> a = dn::to_vector<float>(k::uniform({m * kk}, -1, 1, gen, DType::f32));
-  const std::vector<float> b = dn::to_vector<float>(k::uniform({kk * n}, -1, 1, gen, DType::f32));
-  const int64_t a_rs = a_t ? 1 : kk, a_cs = a_t ? m : 1, b_rs = b_t ? 1 : n, b_cs = b_t ? kk : 1;
-  const float guard = 12345.0f;
-  std::vector<float> c(size_t(std::max<int64_t>(m, 1) * ldc), guard);
-  dn::cpu::sgemm_avx2(m, n, kk, a.data(), a_rs, a_cs, b.data(), b_rs, b_cs, c.data(), ldc);
-  // Every element of the buffer: the product inside [m, n], the guard everywhere else (all of
-  // it when m = 0 or n = 0).
-  int64_t bad = 0;
-  for (int64_t i = 0; i < std::max<int64_t>(m, 1); ++i) {
-    for (int64_t j = 0; j < ldc; ++j) {
-      if (i >= m || j >= n) {
-        bad += c[i * ldc + j] != guard;
-        continue;
-      }
-      double sum = 0, abs_sum = 0;
-      for (int64_t p = 0; p < kk; ++p) {
-        const double x = double(a[i * a_rs + p * a_cs]) * double(b[p * b_rs + j * b_cs]);
-        sum += x;
-        abs_sum += std::abs(x);
-      }
-      const double bound = double(kk + 2) * std::numeric_limits<float>::epsilon() * abs_sum;
-      if (!(std::abs(double(c[i * ldc + j]) - sum) <= bound)) bad++;
-    }
-  }
-  CHECK(bad == 0);
-}
-
-}  // namespace
-
-TEST_CASE("sgemm_avx2: sizes at the edges of its 6 x 16 tile and of its 144 x 256 x 4080 blocks") {
-  if (!dn::cpu::sgemm_avx2_built()) {
-    MESSAGE("skipped: built without AVX2 + FMA");
-    return;
-  }
-  uint64_t seed = 100;
-  for (int a_t = 0; a_t < 2; ++a_t)
-    for (int b_t = 0; b_t < 2; ++b_t) {
-      for (int64_t m : {1, 5, 6, 7, 143, 145})
-        for (int64_t kk : {1, 255, 257})
-          for (int64_t n : {1, 15, 16, 17, 33}) {
-            CAPTURE(a_t);
-            CAPTURE(b_t);
-            CAPTURE(m);
-            CAPTURE(kk);
-            CAPTURE(n);
-            check_sgemm_avx2(m, kk, n, a_t, b_t, n + 3, seed++);
-          }
-      // Past the column panel (n > 4080) and several depth blocks (k > 512).
-      check_sgemm_avx2(7, 3, 4100, a_t, b_t, 4100, seed++);
-      check_sgemm_avx2(13, 600, 20, a_t, b_t, 21, seed++);
-    }
-  // k = 0: zeros; m = 0 or n = 0: nothing written.
-  check_sgemm_avx2(5, 0, 9, false, false, 10, seed++);
-  check_sgemm_avx2(0, 4, 9, false, false, 9, seed++);
-  check_sgemm_avx2(5, 4, 0, false, false, 2, seed++);
-}
-
-TEST_CASE("sgemm_avx2: the same inputs at other addresses give the same bits") {
-  if (!dn::cpu::sgemm_avx2_built()) {
-    MESSAGE("skipped: built without AVX2 + FMA");
-    return;
-  }
-  // Packing makes the kernel's order of operations independent of where the operands lie
-  // (Eigen's was not: see the encoder-cache test), so shifted copies must agree bit for bit.
-  dn::Generator gen(5);
-  const int64_t m = 37, kk = 300, n = 45;
-  const std::vector<float> a = dn::to_vector<float>(k::uniform({m * kk}, -1, 1, gen, DType::f32));
-  const std::vector<float> b = dn::to_vector<float>(k::uniform({kk * n}, -1, 1, gen, DType::f32));
-  std::vector<float> reference(size_t(m * n));
-  dn::cpu::sgemm_avx2(m, n, kk, a.data(), kk, 1, b.data(), n, 1, reference.data(), n);
-  for (int shift = 1; shift < 8; ++shift) {
-    std::vector<float> a2(a.size() + 8), b2(b.size() + 8), c2(reference.size() + 8);
-    std::copy(a.begin(), a.end(), a2.begin() + shift);
-    std::copy(b.begin(), b.end(), b2.begin() + 8 - shift);
-    dn::cpu::sgemm_avx2(m, n, kk, a2.data() + shift, kk, 1, b2.data() + 8 - shift, n, 1, c2.data() + shift, n);
-    CAPTURE(shift);
-    CHECK(std::memcmp(c2.data() + shift, reference.data(), reference.size() * sizeof(float)) == 0);
   }
 }
