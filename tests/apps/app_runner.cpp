@@ -49,8 +49,12 @@ int count_lines(const std::string& text) {
 Run run_app(const std::string& app, const std::vector<std::string>& args, const std::string& prefix) {
   const char* apps = std::getenv("DN_APPS");
   if (!apps) fail("DN_APPS is not set (the folder of the built apps)");
-  const std::string dir = temp_dir("_io_" + app);
-  std::string cmd = prefix + " " + quote(std::string(apps) + "/" + app);
+  return run_program(std::string(apps) + "/" + app, args, prefix);
+}
+
+Run run_program(const std::string& program, const std::vector<std::string>& args, const std::string& prefix) {
+  const std::string dir = temp_dir("_io_" + fs::path(program).filename().string());
+  std::string cmd = prefix + " " + quote(program);
   for (const std::string& a : args) cmd += " " + quote(a);
   cmd += " >" + quote(dir + "/out") + " 2>" + quote(dir + "/err");
   const int status = std::system(("sh -c " + quote(cmd)).c_str());
