@@ -20,6 +20,9 @@ if [ -n "$missing" ]; then
   apt-get install -y -qq $missing >/dev/null
 fi
 
+# ONNX Runtime (npm, into .ort/) for the ONNX parity tests; never fatal.
+sh tools/install_onnxruntime.sh
+
 meson_args=""
 targets=""
 while [ $# -gt 0 ]; do

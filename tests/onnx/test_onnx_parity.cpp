@@ -17,6 +17,7 @@
 #include "tensor/ops.h"
 #include "tests/apps/app_runner.h"
 #include "tests/onnx/ort_runner.h"
+#include "tests/onnx/tiny_run.h"
 
 using namespace dn;
 using namespace dn::test;
@@ -99,4 +100,22 @@ TEST_CASE("ViT-S at 224 (random encoder): a magnetic-tile image and a synthetic 
   RandomModel m("vits14", 256, 224);
   const Tensor images = kernel::cat({real_images({kTiles[0]}, 256, 224), synthetic_images(1, 224, 2)}, 0);
   check_parity(*m.model, images, "vits_224");
+}
+
+TEST_CASE("the export app on a trained run against inspect's dump of two magnetic-tile images") {
+  const std::string dir = temp_dir("onnx_app");
+  Run e = run_app("export", {"--run", tiny_run(), "--out", dir + "/model.onnx"});
+  REQUIRE_MESSAGE(e.code == 0, e.err);
+  Run i = run_app("inspect", {"--run", tiny_run(), "--out", dir + "/inspect.safetensors", "--threads", "2",
+                              magnetic_tile(kTiles[0]), magnetic_tile(kTiles[1])});
+  REQUIRE_MESSAGE(i.code == 0, i.err);
+  const io::TensorMap dump = io::to_map(io::read_safetensors(dir + "/inspect.safetensors", io::ReadMode::copy).tensors,
+                                        "inspect.safetensors");
+  const OrtOutputs ort = run_onnx_runtime(dir + "/model.onnx", dump.at("input"), dir);
+  const double map_err = relative_error(ort.map, dump.at("map")), score_err = relative_error(ort.score, dump.at("score"));
+  CAPTURE(map_err);
+  CAPTURE(score_err);
+  CHECK(map_err <= kTolerance);
+  CHECK(score_err <= kTolerance);
+  MESSAGE("export app: map relative error ", map_err, ", score ", score_err);
 }
