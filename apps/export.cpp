@@ -3,6 +3,7 @@
 //
 //   export --run runs/demo --out model.onnx
 //   export --checkpoint model.pth --encoder vitb14 --out model.onnx
+//   export --encoder vits14 --encoder-weights random --crop 224 --out m.onnx  (untrained: benchmarks)
 //
 // The file's metadata carry what a user needs around the graph: the preprocessing (resize,
 // crop, mean, std), the model configuration, the encoder weights it was made with, the
@@ -64,15 +65,16 @@ int main(int argc, char** argv) {
                                   "state_dict, e.g. the authors' released .pth)");
   run_opt->excludes(ckpt_opt);
   app.add_option("--class", class_name, "with a class-separated run: the class whose model to export");
-  app.add_option("--encoder", encoder, "with --checkpoint: the encoder configuration")->capture_default_str();
+  app.add_option("--encoder", encoder, "without --run: the encoder configuration")->capture_default_str();
   app.add_option("--encoder-weights", encoder_weights, "with --checkpoint: encoder weights, if the checkpoint "
-                 "does not hold them");
-  app.add_option("--resize", resize, "with --checkpoint: resize side")->capture_default_str();
-  app.add_option("--crop", crop, "with --checkpoint: crop side")->capture_default_str();
+                 "does not hold them; alone: a model with a fresh (untrained) bottleneck and decoder");
+  app.add_option("--resize", resize, "without --run: resize side")->capture_default_str();
+  app.add_option("--crop", crop, "without --run: crop side")->capture_default_str();
   app.add_option("--out", out, "output .onnx file")->required();
   return run_app("export", app, argc, argv, [&]() -> int {
     apply_common_options(common);  // the export runs on the CPU: it only copies weights
-    DN_CHECK(!run_dir.empty() || !checkpoint.empty(), "give --run RUN or --checkpoint FILE");
+    DN_CHECK(!run_dir.empty() || !checkpoint.empty() || !encoder_weights.empty(),
+             "give --run RUN, --checkpoint FILE, or --encoder-weights FILE|random");
     LoadedRun run;
     if (!run_dir.empty()) {
       run = load_run(run_dir, Device::cpu());
