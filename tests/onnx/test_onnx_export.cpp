@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <onnx/checker.h>
+#include <onnx/shape_inference/implementation.h>
 
 #include <map>
 #include <nlohmann/json.hpp>
@@ -43,7 +44,7 @@ void check_one_line_error(const Run& r, const std::string& contains) {
 
 }  // namespace
 
-TEST_CASE("a run's export: checker, inputs, outputs, opset and the run's metadata") {
+TEST_CASE("a run's export: checker, shape inference, inputs, outputs, opset and the run's metadata") {
   const std::string out = temp_dir("export_run") + "/model.onnx";
   Run r = run_app("export", {"--run", tiny_run(), "--out", out});
   REQUIRE_MESSAGE(r.code == 0, r.err);
@@ -59,6 +60,12 @@ TEST_CASE("a run's export: checker, inputs, outputs, opset and the run's metadat
   CHECK(dims_of(m.graph().output(1)) == std::vector<std::string>{"N"});
   REQUIRE(m.opset_import_size() == 1);
   CHECK(m.opset_import(0).version() == onnx_export::kOpset);
+
+  // ONNX's strict shape inference (the checker's full check) runs through every node and
+  // reaches the declared output shapes.
+  onnx::ModelProto inferred = m;
+  CHECK_NOTHROW(onnx::shape_inference::InferShapes(inferred, onnx::OpSchemaRegistry::Instance(),
+                                                   onnx::ShapeInferenceOptions(true, 1, false)));
 
   auto meta = metadata_of(m);
   CHECK(meta["resize"] == "84");
