@@ -12,43 +12,38 @@ std::string GraphBuilder::fresh(const std::string& hint) {
   return name;
 }
 
+onnx::TensorProto* GraphBuilder::initializer(const std::string& hint, int32_t data_type) {
+  onnx::TensorProto* init = graph_->add_initializer();
+  init->set_name(fresh(hint));
+  init->set_data_type(data_type);
+  return init;
+}
+
 std::string GraphBuilder::weight(const std::string& name, const Tensor& t) {
   Tensor c = kernel::contiguous(kernel::to(kernel::to(t, Device::cpu()), DType::f32));
-  onnx::TensorProto* init = graph_->add_initializer();
-  const std::string unique = fresh(name);
-  init->set_name(unique);
-  init->set_data_type(onnx::TensorProto::FLOAT);
+  onnx::TensorProto* init = initializer(name, onnx::TensorProto::FLOAT);
   for (int64_t d : c.shape()) init->add_dims(d);
   init->set_raw_data(c.data<float>(), size_t(c.numel()) * sizeof(float));
-  return unique;
+  return init->name();
 }
 
 std::string GraphBuilder::ints(const std::vector<int64_t>& values, const std::string& hint) {
-  onnx::TensorProto* init = graph_->add_initializer();
-  const std::string unique = fresh(hint);
-  init->set_name(unique);
-  init->set_data_type(onnx::TensorProto::INT64);
+  onnx::TensorProto* init = initializer(hint, onnx::TensorProto::INT64);
   init->add_dims(int64_t(values.size()));
   for (int64_t v : values) init->add_int64_data(v);
-  return unique;
+  return init->name();
 }
 
 std::string GraphBuilder::int_scalar(int64_t value, const std::string& hint) {
-  onnx::TensorProto* init = graph_->add_initializer();
-  const std::string unique = fresh(hint);
-  init->set_name(unique);
-  init->set_data_type(onnx::TensorProto::INT64);
+  onnx::TensorProto* init = initializer(hint, onnx::TensorProto::INT64);
   init->add_int64_data(value);  // no dims: a scalar
-  return unique;
+  return init->name();
 }
 
 std::string GraphBuilder::scalar(float value, const std::string& hint) {
-  onnx::TensorProto* init = graph_->add_initializer();
-  const std::string unique = fresh(hint);
-  init->set_name(unique);
-  init->set_data_type(onnx::TensorProto::FLOAT);
-  init->add_float_data(value);
-  return unique;
+  onnx::TensorProto* init = initializer(hint, onnx::TensorProto::FLOAT);
+  init->add_float_data(value);  // no dims: a scalar
+  return init->name();
 }
 
 namespace {

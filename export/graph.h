@@ -56,6 +56,9 @@ class GraphBuilder {
   onnx::GraphProto& graph() { return *graph_; }
 
  private:
+  // A new initializer with a fresh name from `hint` (data_type: onnx::TensorProto's enum).
+  onnx::TensorProto* initializer(const std::string& hint, int32_t data_type);
+
   onnx::GraphProto* graph_;
   std::set<std::string> taken_;              // every value and node name so far
   std::map<std::string, int> next_suffix_;   // per hint: the last suffix tried

@@ -7,7 +7,9 @@
 #
 # CONFIG is encoder:crop:batch (default: vits14:224:8 vitb14:392:1 vitb14:392:8). Each round
 # runs, per config, ours (apps/bench --mode infer) and then ONNX Runtime (bench_ort.mjs),
-# and prints both JSON lines and a summary line with the ratio (ours / ONNX Runtime).
+# and prints both JSON lines and a summary line with the ratio (ours / ONNX Runtime) and the
+# CPU seconds (user + system, all threads) each spent per batch: on a shared machine the
+# wall-clock ratio moves with the load, the CPU time much less.
 # Needs ONNX Runtime in .ort/ (tools/install_onnxruntime.sh) and node.
 set -eu
 cd "$(dirname "$0")/../.."
@@ -47,6 +49,7 @@ for round in $(seq "$rounds"); do
     awk -v r="$round" -v e="$encoder" -v c="$crop" -v b="$batch" \
         -v a="$(field "$ours" infer_img_s)" -v o="$(field "$theirs" infer_img_s)" \
         -v ma="$(field "$ours" peak_rss_mb)" -v mo="$(field "$theirs" peak_rss_mb)" \
-        'BEGIN { printf "round %s %s crop %s batch %s: ours %.3f img/s, ONNX Runtime %.3f img/s, ratio %.2fx; peak RSS ours %.0f MB, ONNX Runtime %.0f MB\n", r, e, c, b, a, o, a / o, ma, mo }'
+        -v ca="$(field "$ours" infer_cpu_s)" -v co="$(field "$theirs" infer_cpu_s)" \
+        'BEGIN { printf "round %s %s crop %s batch %s: ours %.3f img/s, ONNX Runtime %.3f img/s, ratio %.2fx; CPU s per batch ours %.2f, ONNX Runtime %.2f; peak RSS ours %.0f MB, ONNX Runtime %.0f MB\n", r, e, c, b, a, o, a / o, ca, co, ma, mo }'
   done
 done
