@@ -58,10 +58,13 @@ Run run_shell(const std::string& command, const std::string& name) {
 Run run_app(const std::string& app, const std::vector<std::string>& args, const std::string& prefix) {
   const char* apps = std::getenv("DN_APPS");
   if (!apps) fail("DN_APPS is not set (the folder of the built apps)");
-  std::string cmd = prefix;
-  cmd += " " + shell_quote(std::string(apps) + "/" + app);
+  return run_program(std::string(apps) + "/" + app, args, prefix);
+}
+
+Run run_program(const std::string& program, const std::vector<std::string>& args, const std::string& prefix) {
+  std::string cmd = prefix + " " + shell_quote(program);
   for (const std::string& a : args) cmd += " " + shell_quote(a);
-  return run_shell(cmd, app);
+  return run_shell(cmd, fs::path(program).filename().string());
 }
 
 }  // namespace dn::test

@@ -13,6 +13,8 @@ struct Run {
 // Runs apps/<app> with the arguments (each shell-quoted), from the build's apps folder
 // (env DN_APPS), optionally under a shell prefix such as "ulimit -f 50;".
 Run run_app(const std::string& app, const std::vector<std::string>& args, const std::string& shell_prefix = "");
+// Runs any program (a path, or a name found on PATH) the same way.
+Run run_program(const std::string& program, const std::vector<std::string>& args, const std::string& shell_prefix = "");
 
 // Runs a shell command line (sh -c), capturing its output in files under the test's
 // temporary root named after `name`.
