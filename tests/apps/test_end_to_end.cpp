@@ -282,6 +282,36 @@ TEST_CASE("predict --checkpoint scores with bare weights as --run does, without 
                        "predict", "excludes");
 }
 
+// The same run scores an image the same way whichever command asks and however the images
+// are batched: eval's scores.csv and predict's predictions.csv agree to the last bit (both
+// print nine significant digits, which read back as the same float).
+TEST_CASE("predict and eval give bit-identical scores for the same images and run") {
+  namespace fs = std::filesystem;
+  const std::string base = temp_dir("predict_vs_eval");
+  Run e = run_app("eval", {"--run", trained_run(), "--data", synthetic_data(), "--out", base + "/eval", "--vis", "0",
+                           "--batch", "3", "--threads", "2"});
+  REQUIRE_MESSAGE(e.code == 0, e.err);
+  Run p = run_app("predict", {"--run", trained_run(), "--out", base + "/predict", "--no-heatmaps", "--batch", "5",
+                              synthetic_data() + "/woven/test", "--threads", "2"});
+  REQUIRE_MESSAGE(p.code == 0, p.err);
+  std::map<std::string, std::string> eval_score;  // canonical path -> score as printed
+  for (const auto& row : csv_rows(read_file(base + "/eval/scores.csv"))) {
+    REQUIRE(row.size() == 5);
+    eval_score[fs::canonical(row[1]).string()] = row[3];
+  }
+  int compared = 0;
+  for (const auto& row : csv_rows(read_file(base + "/predict/predictions.csv"))) {
+    REQUIRE(row.size() == 5);
+    const std::string path = fs::canonical(row[0]).string();
+    CAPTURE(path);
+    REQUIRE(eval_score.count(path) == 1);
+    CHECK(row[1] == eval_score[path]);
+    CHECK(std::stof(row[1]) > 0);
+    ++compared;
+  }
+  CHECK(compared == 8);
+}
+
 TEST_CASE("inspect dumps the named internals of a run") {
   const std::string dir = temp_dir("inspect");
   const std::string img = synthetic_data() + "/woven/test/good/000.png";
