@@ -18,6 +18,7 @@
 #include "apps/lib/threshold.h"
 #include "data/files.h"
 #include "data/loader.h"
+#include "eval/csv.h"
 #include "eval/output_names.h"
 #include "eval/report.h"
 #include "eval/vis.h"
@@ -53,13 +54,6 @@ std::vector<std::string> collect_images(const std::vector<std::string>& paths) {
     }
   }
   return out;
-}
-
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string q = "\"";
-  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return q + "\"";
 }
 
 }  // namespace
@@ -128,15 +122,17 @@ int main(int argc, char** argv) {
       std::vector<float> scores = to_vector<float>(s.scores);
       for (int64_t i = 0; i < b.size(); ++i) {
         const double score = scores[i];
-        char line[128];  // %.9g: nine significant digits read back as the same float score
+        // The score as eval's scores.csv prints it: the shortest text that reads back as the float.
+        csv << eval::csv_field(b.paths[i]) << ',' << eval::exact_number(scores[i]) << ',';
         if (has_op) {
           flagged += op.anomalous(score);
-          std::snprintf(line, sizeof line, ",%.9g,%.4f,%s,", score, op.normalize(score),
-                        op.anomalous(score) ? "anomalous" : "normal");
+          char normalised[32];
+          std::snprintf(normalised, sizeof normalised, "%.4f", op.normalize(score));
+          csv << normalised << ',' << (op.anomalous(score) ? "anomalous" : "normal") << ',';
         } else {
-          std::snprintf(line, sizeof line, ",%.9g,,,", score);
+          csv << ",,";
         }
-        csv << csv_field(b.paths[i]) << line << csv_field(heat_file(b.paths[i])) << '\n';
+        csv << eval::csv_field(heat_file(b.paths[i])) << '\n';
         if (no_heatmaps) continue;
         data::Image crop = crop_bytes(b.images, i, pre);
         Tensor map_i = kernel::contiguous(kernel::narrow(s.maps, 0, i, 1));

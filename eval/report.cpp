@@ -1,12 +1,12 @@
 #include "eval/report.h"
 
-#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <set>
 #include <sstream>
 
+#include "eval/csv.h"
 #include "tensor/error.h"
 #include "tensor/io/atomic_file.h"
 
@@ -59,14 +59,6 @@ nlohmann::ordered_json optional_json(const std::optional<double>& v) {
   return v ? nlohmann::ordered_json(*v) : nlohmann::ordered_json(nullptr);
 }
 
-// Shortest text that reads back as the same number.
-template <class T>
-std::string exact_number(T v) {
-  char buf[64];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, r.ptr);
-}
-
 std::string percent(const std::optional<double>& v) {
   if (!v) return "-";
   char buf[32];
@@ -74,16 +66,6 @@ std::string percent(const std::optional<double>& v) {
   return buf;
 }
 
-// RFC 4180: a field holding a comma, quote or line break is quoted, quotes doubled.
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char ch : s) {
-    if (ch == '"') out += '"';
-    out += ch;
-  }
-  return out + "\"";
-}
 
 }  // namespace
 

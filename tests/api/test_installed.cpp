@@ -86,7 +86,11 @@ void check_example_matches_predict(const std::string& exe) {
     const dn::Prediction p = detector.predict(row[0]);
     long not_inspected = 0;
     for (float v : p.map) not_inspected += std::isnan(v);
-    const std::string expected = "score " + row[1] + " normalized " + row[2] + " label " + row[3] + " map " +
+    // The examples print the score with %.9g (nine digits read back as the same float);
+    // predict prints the shortest text that does: the same float either way.
+    char score[64];
+    std::snprintf(score, sizeof score, "%.9g", double(std::stof(row[1])));
+    const std::string expected = "score " + std::string(score) + " normalized " + row[2] + " label " + row[3] + " map " +
                                  std::to_string(p.width) + "x" + std::to_string(p.height) + " not_inspected " +
                                  std::to_string(not_inspected) + "\n";
     CHECK(r.out == expected);
