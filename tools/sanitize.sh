@@ -1,48 +1,61 @@
 #!/usr/bin/env bash
 # Builds and runs test suites under AddressSanitizer and UndefinedBehaviorSanitizer.
 #
-#   tools/sanitize.sh [SUITE...]     (default: tensor autograd io)
+#   tools/sanitize.sh [SUITE...]
+#
+# The default suites cover the code that can overflow a buffer: the tensor layer, autograd,
+# the file readers, the hand-written GEMM kernels (built for this CPU, as users build them),
+# the fused kernels and vector math, attention and the other modules, the tiny model's
+# forward and backward, and tiny train / eval / predict runs of the apps.
 #
 # Configures build-sanitize/ once (meson, -Db_sanitize=address,undefined, no CUDA), builds
-# only the test programs of the named suites, and runs them with every sanitizer report
-# fatal. A suite that does not exist yet is reported and skipped. Exit status: non-zero if
-# any test fails or any sanitizer reports. Set DN_SANITIZE_BUILD to use another directory.
+# only the programs that the named suites run, and runs them with every sanitizer report
+# fatal. Exit status: non-zero if any test fails, any sanitizer reports, a named suite does
+# not exist, or nothing could be run. Set DN_SANITIZE_BUILD to use another directory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${DN_SANITIZE_BUILD:-build-sanitize}
 suites=("$@")
-[ ${#suites[@]} -eq 0 ] && suites=(tensor autograd io)
+[ ${#suites[@]} -eq 0 ] && suites=(harness tensor autograd io gemm sgemm_avx2 sgemm_avx512 perf nn models apps)
 
 if [ ! -f "$build/build.ninja" ]; then
   # -O1 -g1: sanitizer builds are compile-bound (Eigen); this halves the time of -O2 -g
   # and keeps file:line in the reports.
-  meson setup "$build" -Dcuda=disabled -Dnative=false -Dbuildtype=plain \
+  meson setup "$build" -Dcuda=disabled -Dnative=true -Dbuildtype=plain \
     -Dcpp_args="-O1 -g1 -fno-omit-frame-pointer" \
     -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
 fi
 
-# The tests whose name or suite is one of the requested, and the programs they run.
-mapfile -t found < <(meson introspect --tests "$build" | /usr/bin/python3 -c '
+# The tests whose name or suite is one of the requested, and what they need built: their own
+# program and their declared dependencies (the apps an apps test starts, a probe program).
+tests_json=$(meson introspect --tests "$build") || { echo "sanitize: meson introspect failed"; exit 1; }
+targets_json=$(meson introspect --targets "$build") || { echo "sanitize: meson introspect failed"; exit 1; }
+mapfile -t found < <(/usr/bin/python3 -c '
 import json, os, sys
-wanted, build = sys.argv[1:-1], os.path.abspath(sys.argv[-1])
-for t in json.load(sys.stdin):
+tests, targets = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+build, wanted = os.path.abspath(sys.argv[3]), set(sys.argv[4:])
+files = {t["id"]: t["filename"] for t in targets}
+for t in tests:
     suites = {s.split(":")[-1] for s in t["suite"]}
-    if t["name"] in wanted or suites & set(wanted):
-        print(t["name"], os.path.relpath(t["cmd"][0], build))
-' "${suites[@]}" "$build")
+    if t["name"] in wanted or suites & wanted:
+        needed = [t["cmd"][0]] + [f for d in t.get("depends", []) for f in files.get(d, [])]
+        print(t["name"], *sorted({os.path.relpath(f, build) for f in needed if f.startswith(build)}))
+' "$tests_json" "$targets_json" "$build" "${suites[@]}") || { echo "sanitize: reading the test list failed"; exit 1; }
 
 names=()
 programs=()
 for line in "${found[@]}"; do
-  names+=("${line%% *}")
-  programs+=("${line#* }")
+  read -r name needs <<<"$line"
+  names+=("$name")
+  read -r -a more <<<"$needs"
+  programs+=("${more[@]}")
 done
 for s in "${suites[@]}"; do
-  if ! printf '%s\n' "${names[@]}" | grep -qx "$s"; then echo "sanitize: no test suite '$s' yet, skipped"; fi
+  if ! printf '%s\n' "${names[@]}" | grep -qx "$s"; then echo "sanitize: no test suite '$s'"; exit 1; fi
 done
-if [ ${#names[@]} -eq 0 ]; then
+if [ ${#names[@]} -eq 0 ] || [ ${#programs[@]} -eq 0 ]; then
   echo "sanitize: nothing to run"
-  exit 0
+  exit 1
 fi
 
 ninja -C "$build" "${programs[@]}"
