@@ -107,7 +107,9 @@ void check_metrics_json(const std::string& path, size_t classes) {
   CHECK(j.at("setting").is_string());
   CHECK(j.at("classes").size() == classes);
   const char* keys[] = {"i_auroc", "i_ap", "i_f1max", "p_auroc", "p_ap", "p_f1max", "p_aupro"};
-  for (auto& [cls, m] : j.at("classes").items()) {
+  for (auto& item : j.at("classes").items()) {
+    const std::string cls = item.key();  // not a structured binding: CAPTURE takes it by reference
+    const auto& m = item.value();
     CAPTURE(cls);
     for (const char* k : keys) {
       CAPTURE(k);

@@ -22,7 +22,9 @@ TensorMap hf_weights() {
 
 void check_same(const TensorMap& got, const TensorMap& expected) {
   REQUIRE(got.size() == expected.size());
-  for (const auto& [name, tensor] : expected) {
+  for (const auto& entry : expected) {
+    const std::string& name = entry.first;  // not a structured binding: INFO captures it
+    const dn::Tensor& tensor = entry.second;
     INFO(name);
     REQUIRE(got.count(name));
     CHECK(got.at(name).shape() == tensor.shape());
