@@ -34,7 +34,7 @@ fi
 phase_done "install and build"
 
 rm -f "$log"  # so that a run that cannot start is not counted from an older log
-registered=$(meson test -C build --list 2>/dev/null | grep -c .)
+registered=$(meson test -C build --no-rebuild --list 2>/dev/null | grep -c ' / ')  # lines "project / test"
 meson test -C build --print-errorlogs --num-processes 1
 meson_status=$?
 phase_done "the test suites"
