@@ -1,5 +1,5 @@
 // The applications end to end on a small synthetic data set: synth, train, eval, predict,
-// inspect; determinism and --resume; and every bad input of issue 7 giving one clear line,
+// inspect; determinism and --resume; and every bad input giving one clear line,
 // a non-zero exit and nothing damaged on disk.
 #include <doctest/doctest.h>
 

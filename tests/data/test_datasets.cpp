@@ -1,6 +1,6 @@
 // Data set layouts on small folders made here: MVTec (multi- and single-class), BTAD-style
 // names, test sets without ground truth, Real-IAD JSON, VisA conversion, plain folders;
-// and every kind of bad input named in issue 5.
+// and every kind of bad input a data set can hold.
 #include <doctest/doctest.h>
 
 #include <filesystem>
