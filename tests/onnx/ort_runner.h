@@ -16,7 +16,8 @@ struct OrtOutputs {
 // Runs `model_path` on `images` (float32 [N, 3, C, C]) with 2 threads; throws on failure.
 OrtOutputs run_onnx_runtime(const std::string& model_path, const Tensor& images, const std::string& scratch_dir);
 
-// max |a - b| / max |b|, NaN when either holds a NaN (so that `err <= tol` fails).
+// max |a - b| / max |b| through tests/support/compare.h: infinite when either side holds a
+// NaN or infinity (so that `err <= tol` fails).
 double relative_error(const Tensor& a, const Tensor& b);
 
 }  // namespace dn::test

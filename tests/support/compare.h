@@ -64,16 +64,12 @@ inline const Comparison& worse(const Comparison& a, const Comparison& b) {
 
 // Fails the test case (and goes on) when the comparison is not within the tolerance, printing
 // the error, where it is worst and the two values there.
-#define CHECK_CLOSE(comparison, tolerance)                                                    \
+// LEVEL is CHECK_MESSAGE (go on after a failure) or REQUIRE_MESSAGE (stop the test case).
+#define DN_CLOSE_AT_LEVEL(LEVEL, comparison, tolerance)                                     \
   do {                                                                                      \
     const ::dn::test::Comparison dn_cmp_ = (comparison);                                    \
     const double dn_tol_ = (tolerance);                                                     \
-    CHECK_MESSAGE(dn_cmp_.within(dn_tol_), dn_cmp_.text, " (tolerance ", dn_tol_, ")");     \
+    LEVEL(dn_cmp_.within(dn_tol_), dn_cmp_.text, " (tolerance ", dn_tol_, ")");             \
   } while (0)
-
-#define REQUIRE_CLOSE(comparison, tolerance)                                                  \
-  do {                                                                                      \
-    const ::dn::test::Comparison dn_cmp_ = (comparison);                                    \
-    const double dn_tol_ = (tolerance);                                                     \
-    REQUIRE_MESSAGE(dn_cmp_.within(dn_tol_), dn_cmp_.text, " (tolerance ", dn_tol_, ")");   \
-  } while (0)
+#define CHECK_CLOSE(comparison, tolerance) DN_CLOSE_AT_LEVEL(CHECK_MESSAGE, comparison, tolerance)
+#define REQUIRE_CLOSE(comparison, tolerance) DN_CLOSE_AT_LEVEL(REQUIRE_MESSAGE, comparison, tolerance)
