@@ -1,4 +1,4 @@
-// bench: how fast Dinomaly trains and infers here, as one JSON line (architecture.md §4):
+// bench: how fast Dinomaly trains and infers here, as one JSON line (docs/architecture.md §4):
 //
 //   bench --encoder vits14 --crop 224 --batch 8 --threads 2 --steps 5
 //   {"train_img_s": ..., "infer_img_s": ..., "peak_rss_mb": ..., ...}

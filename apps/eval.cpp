@@ -1,5 +1,5 @@
 // eval: the seven metrics, reports and pictures of a trained run on a data set's test split
-// (reference §6), or of the authors' released checkpoint:
+// (docs/reference.md §6), or of the authors' released checkpoint:
 //
 //   eval --run runs/mvtec --data mvtec --out runs/mvtec/eval2
 //   eval --checkpoint model.pth --encoder vitb14 --data mvtec --out eval_official

@@ -1,4 +1,4 @@
-// inspect: the internals of a model on some images, named as architecture.md §4 fixes them,
+// inspect: the internals of a model on some images, named as docs/architecture.md §4 fixes them,
 // in one safetensors file (readable from PyTorch with safetensors.torch.load_file):
 //
 //   inspect --run runs/demo --out internals.safetensors a.png b.png

@@ -1,5 +1,5 @@
 // train: Dinomaly on a data set of normal images (MVTec-AD layout and the others data/
-// reads), by default exactly the paper's MVTec-AD recipe (reference §0, §5):
+// reads), by default exactly the paper's MVTec-AD recipe (docs/reference.md §0, §5):
 //
 //   train --data mvtec --out runs/mvtec --encoder-weights dinov2_vitb14_reg4_pretrain.pth
 //

@@ -2,7 +2,7 @@
 // class names and masks. Nothing is decoded here (the loader does that); opening a data
 // set only lists files and checks that the layout is complete and consistent.
 //
-// Layouts understood (reference §7, and what users bring):
+// Layouts understood (docs/reference.md §7, and what users bring):
 //   mvtec    <root>/<class>/train/good/*, <class>/test/<defect>/*,
 //            <class>/ground_truth/<defect>/<stem>_mask.png. The same code reads MPDD
 //            (identical layout), BTAD (normal folder "ok", masks named <stem>.png or .bmp)

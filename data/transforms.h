@@ -1,4 +1,4 @@
-// The reference's preprocessing (dinomaly-reference.md §2.1), reproduced exactly:
+// The reference's preprocessing (docs/reference.md §2.1), reproduced exactly:
 //
 //   image: Resize((448, 448)) -> ToTensor() -> CenterCrop(392) -> Normalize(ImageNet)
 //   mask : Resize((448, 448)) -> CenterCrop(392) -> ToTensor()
@@ -56,7 +56,7 @@ void mask_to_floats(const Image& cropped_mask, float* out);
 Tensor image_to_tensor(const Image& decoded, const Preprocess& preprocess);
 Tensor mask_to_tensor(const Image& decoded_mask, const Preprocess& preprocess);
 
-// The evaluation ground truth (reference §6 step 4 and §8.13): PyTorch's legacy
+// The evaluation ground truth (docs/reference.md §6 step 4 and §8.13): PyTorch's legacy
 // `F.interpolate(mode='nearest')` of the cropped mask to size x size, then > 0.
 // Legacy nearest reads source index min(floor(dst * (in / out)), in - 1), with in / out
 // and the product computed in float32, as PyTorch's CPU kernel does.

@@ -1,4 +1,4 @@
-// From features to an anomaly map and an image score (reference §6 steps 2–7):
+// From features to an anomaly map and an image score (docs/reference.md §6 steps 2–7):
 //   1. per group, 1 - cos(en, de) over channels: [B, 1, h, w]
 //   2. bilinear (align_corners=True) up to the crop size, then the mean over groups
 //   3. bilinear (align_corners=False, no antialias) to 256×256

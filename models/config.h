@@ -1,5 +1,5 @@
 // What a Dinomaly model is made of: the encoder's architecture and the reference's choices
-// (reference §0, §1), plus the paper's ablation switches, all off the default path.
+// (docs/reference.md §0, §1), plus the paper's ablation switches, all off the default path.
 #pragma once
 #include <cstdint>
 #include <string>

@@ -1,4 +1,4 @@
-// Dinomaly (reference §1.3–1.6): a frozen encoder, a noisy MLP bottleneck and a decoder of
+// Dinomaly (docs/reference.md §1.3–1.6): a frozen encoder, a noisy MLP bottleneck and a decoder of
 // linear-attention blocks that learns to rebuild the encoder's features from normal images.
 //
 //   en_l   = encoder block outputs of the target layers (all tokens)         [B, T, D] each

@@ -1,4 +1,4 @@
-// The DINOv2 ViT with register tokens, as Dinomaly runs it (reference §1.2, §2.2):
+// The DINOv2 ViT with register tokens, as Dinomaly runs it (docs/reference.md §1.2, §2.2):
 //
 //   tokens = [CLS + pos[0], reg_0..reg_3 (no position), patch_n + pos[1+n] ...]
 //   pos: the 37×37 grid the model was trained with, resized by bicubic interpolation

@@ -1,4 +1,4 @@
-// Dinomaly's loss, global_cosine_hm_percent (reference §3).
+// Dinomaly's loss, global_cosine_hm_percent (docs/reference.md §3).
 //
 // Its VALUE is a plain global cosine distance: for each group, each image's whole
 // [D, h, w] map is one vector, and loss = mean over groups and images of 1 - cos(en, de).

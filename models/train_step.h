@@ -1,4 +1,4 @@
-// One optimisation step of Dinomaly, as the reference's training loop runs it (§4, §5):
+// One optimisation step of Dinomaly, as the reference's loop runs it (docs/reference.md §4, §5):
 //   lr = schedule(it);  p = min(0.9·it/1000, 0.9)
 //   en, de = model(images);  loss = global_cosine_hm_percent(en, de, p, 0.1)
 //   zero_grad; backward; clip_grad_norm(trainable, 0.1); StableAdamW step at lr

@@ -1,4 +1,4 @@
-// DINOv2-with-registers weights under their two names (dinomaly-reference.md §9):
+// DINOv2-with-registers weights under their two names (docs/reference.md §9):
 //
 //   original DINOv2 (.pth, and Dinomaly's `encoder.*`)   HuggingFace Dinov2WithRegistersModel
 //   cls_token, register_tokens, mask_token                embeddings.{cls,register,mask}_token

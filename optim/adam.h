@@ -11,7 +11,7 @@
 //   rms = sqrt(mean((g/d)²))                        with the CURRENT gradient g
 //   p ← p - lr/(1-β1^t)/max(1, rms/clip) · m/d
 // (Wortsman et al., "Stable and low-precision training for large-scale vision-language
-// models", 2023; reference §4.2.)
+// models", 2023; docs/reference.md §4.2.)
 #pragma once
 #include <string>
 #include <vector>

@@ -6,7 +6,7 @@
 
 namespace dn::optim {
 
-// WarmCosineScheduler (reference §4.3): a linear warm-up np.linspace(start, base, warmup)
+// WarmCosineScheduler (docs/reference.md §4.3): a linear warm-up np.linspace(start, base, warmup)
 // (a warm-up of one step is just `start`),
 // then base → final along half a cosine over the remaining total - warmup steps; at and
 // after `total`, final. lr(0) is the start value (0 by default): the first step moves

@@ -2,7 +2,7 @@
 """The PyTorch side of the GPU benchmark: Dinomaly ViT-B/14-reg4 at 392x392, batch 16.
 
 A self-contained restatement of the reference model (guojiajeremy/Dinomaly, see
-shared/spec/dinomaly-reference.md) with random weights, timed in PyTorch eager mode:
+docs/reference.md) with random weights, timed in PyTorch eager mode:
 
   train step  the encoder (DINOv2-reg ViT-B/14, blocks 0..9) under no_grad; the mean of
               blocks 2..9 -> bottleneck MLP with Dropout(0.2) three times -> 8 decoder blocks
@@ -36,7 +36,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 # --------------------------------------------------------------------------------------------
-# The model (reference file names and lines in dinomaly-reference.md §1-§3)
+# The model (reference file names and lines in docs/reference.md §1-§3)
 # --------------------------------------------------------------------------------------------
 
 

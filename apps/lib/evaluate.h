@@ -1,4 +1,4 @@
-// The evaluation of a run on a test split, class by class (reference §6): maps and scores
+// The evaluation of a run on a test split, class by class (docs/reference.md §6): maps and scores
 // from the model, the seven metrics, reports and pictures (eval/).
 #pragma once
 #include <functional>

@@ -1,4 +1,4 @@
-// Real-IAD (reference §7, dataset.py RealIADDataset): one JSON file per class,
+// Real-IAD (docs/reference.md §7, dataset.py RealIADDataset): one JSON file per class,
 //   <root>/realiad_jsons/realiad_jsons/<class>.json = {"train": [records], "test": [records]}
 // each record holding image_path, anomaly_class ("OK" = normal) and mask_path (null for
 // normal images), both relative to <root>/realiad_1024/<class>/.

@@ -50,7 +50,7 @@ std::string read_file(const std::filesystem::path& p) {
 
 }  // namespace
 
-TEST_CASE("metrics.json has exactly the schema of architecture.md section 4") {
+TEST_CASE("metrics.json has exactly the schema of docs/architecture.md section 4") {
   RunReport r = sample();
   nlohmann::json j = nlohmann::json::parse(metrics_json(r).dump());
   CHECK(j.size() == 3);

@@ -1,5 +1,5 @@
 // The optimizer, clipping and schedules against PyTorch 1.13 (tools/optim/make_fixtures.py
-// and the reference's numbers in dinomaly-reference.md §3-4).
+// and the reference's numbers in docs/reference.md §3-4).
 #include <doctest/doctest.h>
 
 #include <cmath>

@@ -1,6 +1,6 @@
 #!/bin/sh
 # expect_error.sh PROGRAM [ARGS...]: runs a command that must refuse its input the way every
-# binary of the project does (architecture.md §4): a plain non-zero exit status and one
+# binary of the project does (docs/architecture.md §4): a plain non-zero exit status and one
 # line on stderr that says "error". A crash (a signal: status above 125), a success, or a
 # silent or many-line failure all fail this test, where meson's should_fail would count a
 # crash as the expected failure.

@@ -31,7 +31,8 @@ import torch
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "models"))
 import reference_model as R  # noqa: E402
 
-PRESETS = {  # dim, depth, heads, position grid; targets 2..9 and two groups of four (reference §0)
+# dim, depth, heads, position grid; targets 2..9 and two groups of four (docs/reference.md §0)
+PRESETS = {
     "vits14": (384, 12, 6, 37),
     "vitb14": (768, 12, 12, 37),
 }

@@ -269,7 +269,7 @@ def make_tiny_dinov2():
     sd["norm.bias"] = torch.randn(d, generator=g)
     torch.save(sd, os.path.join(OUT, "tiny_dinov2.pth"))
 
-    # transformers' convert_dinov2_with_registers_to_hf.py, restated (reference §9.2).
+    # transformers' convert_dinov2_with_registers_to_hf.py, restated (docs/reference.md §9.2).
     hf = collections.OrderedDict()
     hf["embeddings.cls_token"] = sd["cls_token"]
     hf["embeddings.mask_token"] = sd["mask_token"]

@@ -158,7 +158,9 @@ def main():
 
 
 def to_hf(name, t):
-    """Original DINOv2 name -> HuggingFace Dinov2WithRegistersModel name(s) (reference §9.2)."""
+    """Original DINOv2 name -> HuggingFace Dinov2WithRegistersModel name(s).
+
+    As docs/reference.md §9.2 gives them."""
     simple = {"cls_token": "embeddings.cls_token", "mask_token": "embeddings.mask_token",
               "register_tokens": "embeddings.register_tokens", "pos_embed": "embeddings.position_embeddings",
               "patch_embed.proj.weight": "embeddings.patch_embeddings.projection.weight",

@@ -1,6 +1,6 @@
 """Dinomaly as the official code computes it, restated in PyTorch for the parity fixtures.
 
-Written from ../shared/spec/dinomaly-reference.md (which reads guojiajeremy/Dinomaly at
+Written from docs/reference.md (which reads guojiajeremy/Dinomaly at
 c5c76d0 and the DINOv2 code it vendors), module by module, with the same parameter names as
 ViTill.state_dict(). Runs on Debian's PyTorch 1.13 (CPU).
 """
@@ -231,7 +231,7 @@ def global_cosine_hm_percent(a, b, p=0.9, factor=0.):
 
 
 class StableAdamW(torch.optim.Optimizer):
-    """The update of optimizers/StableAdamW.py as reference §4.2 states it."""
+    """The update of optimizers/StableAdamW.py as docs/reference.md §4.2 states it."""
 
     def __init__(self, params, lr, betas=(0.9, 0.999), eps=1e-10, weight_decay=1e-4, amsgrad=True,
                  clip_threshold=1.0):
