@@ -1,5 +1,6 @@
 // open_dataset: finds the layout of a root folder and reads it; the SampleSet helpers.
 #include <algorithm>
+#include <tuple>
 
 #include "data/datasets/layouts.h"
 #include "data/files.h"
@@ -72,6 +73,12 @@ std::vector<std::string> select_classes(const std::vector<std::string>& found,
   return out;
 }
 
+void sort_samples(std::vector<Sample>& samples) {
+  std::stable_sort(samples.begin(), samples.end(), [](const Sample& a, const Sample& b) {
+    return std::tie(a.class_name, a.defect, a.image_path) < std::tie(b.class_name, b.defect, b.image_path);
+  });
+}
+
 }  // namespace detail
 
 Dataset open_dataset(const std::string& root, const DatasetOptions& options) {
@@ -83,7 +90,7 @@ Dataset open_dataset(const std::string& root, const DatasetOptions& options) {
     case Layout::realiad: return detail::open_realiad(root, options);
     case Layout::folder: {
       FolderSpec spec;
-      spec.train_dir = root;
+      spec.train_dirs = {root};
       Dataset ds = open_folder_dataset(spec, options);
       detail::select_classes(ds.classes, options.classes, root);  // a filter naming another class fails
       return ds;

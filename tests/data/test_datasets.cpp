@@ -127,14 +127,14 @@ TEST_CASE("a plain folder of normal images, and explicit test folders") {
   put_mask(root / "masks/b_mask.png");
   put_mask(root / "masks/c.png");
   FolderSpec spec;
-  spec.train_dir = root / "line7";
+  spec.train_dirs = {root / "line7"};
   spec.test_normal_dirs = {root / "ok"};
   spec.test_anomalous_dirs = {root / "bad"};
   spec.mask_dir = root / "masks";
   const Dataset own = open_folder_dataset(spec);
   CHECK(own.test.size() == 3);
   CHECK(own.test.has_masks);
-  CHECK(own.test.samples[1].mask_path.find("b_mask.png") != std::string::npos);
+  CHECK(own.test.samples[0].mask_path.find("b_mask.png") != std::string::npos);  // "bad" sorts before "good"
   spec.mask_dir.clear();
   CHECK_FALSE(open_folder_dataset(spec).test.has_masks);
 }

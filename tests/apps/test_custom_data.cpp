@@ -1,0 +1,128 @@
+// Custom data from the command line: the same small set given as a data set folder, as
+// plain folders and as a CSV manifest trains and evaluates to identical metrics; the
+// options' errors are one clear line.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "tests/apps/app_runner.h"
+
+using namespace dn::test;
+
+namespace {
+
+// The tiny recipe of the end-to-end tests: the test-tiny encoder with random weights.
+std::vector<std::string> recipe() {
+  return {"--encoder", "test-tiny", "--encoder-weights", "random", "--resize", "84", "--crop", "70",
+          "--iters", "4", "--batch", "2", "--warmup", "2", "--hm-ramp", "3", "--threads", "2",
+          "--holdout", "0.25", "--vis", "0", "--workers", "1"};
+}
+
+std::vector<std::string> operator+(std::vector<std::string> a, const std::vector<std::string>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+// One synthetic class in MVTec layout: woven/{train/good, test/{good,scratch,spot}, ground_truth}.
+const std::string& synthetic_root() {
+  static const std::string dir = [] {
+    std::string d = temp_dir("custom-synth") + "/data";
+    Run r = run_app("synth", {"--out", d, "--classes", "1", "--train", "8", "--test", "6", "--size", "64"});
+    REQUIRE_MESSAGE(r.code == 0, r.err);
+    return d;
+  }();
+  return dir;
+}
+
+std::string woven(const std::string& rel) { return synthetic_root() + "/woven/" + rel; }
+
+// The same images as folder options (masks in ground_truth/<defect>/).
+std::vector<std::string> folder_args(bool with_train) {
+  std::vector<std::string> args;
+  if (with_train) args = {"--train-good", woven("train/good")};
+  args = args + std::vector<std::string>{"--test-good", woven("test/good"), "--class-name", "woven",
+                                         "--masks", woven("ground_truth")};
+  for (const auto& d : std::filesystem::directory_iterator(woven("test")))
+    if (d.path().filename() != "good") args = args + std::vector<std::string>{"--test-defect", d.path().string()};
+  return args;
+}
+
+// The same images as a manifest, rows in reverse order, paths relative to the manifest.
+std::string write_manifest() {
+  const std::string path = synthetic_root() + "/list.csv";
+  std::vector<std::string> rows;
+  auto add = [&](const std::string& split, const std::string& sub) {
+    for (const auto& f : std::filesystem::directory_iterator(woven(sub))) {
+      const std::string label = f.path().parent_path().filename().string();
+      std::string mask;
+      if (label != "good" && split == "test")
+        mask = "woven/ground_truth/" + label + "/" + f.path().stem().string() + "_mask.png";
+      rows.push_back("woven/" + sub + "/" + f.path().filename().string() + ",woven," + split + "," + label + "," + mask);
+    }
+  };
+  add("train", "train/good");
+  for (const auto& d : std::filesystem::directory_iterator(woven("test")))
+    add("test", "test/" + d.path().filename().string());
+  std::ofstream out(path);
+  out << "path,class,split,label,mask\n";
+  for (auto it = rows.rbegin(); it != rows.rend(); ++it) out << *it << "\n";
+  return path;
+}
+
+void check_one_line_error(const Run& r, const std::string& app, const std::string& contains) {
+  CAPTURE(r.err);
+  CHECK(r.code != 0);
+  CHECK(r.err.find(app + ": error: ") != std::string::npos);
+  CHECK(r.err.find(contains) != std::string::npos);
+  CHECK(count_lines(r.err) == 1);
+}
+
+}  // namespace
+
+TEST_CASE("the same images as --data, as folders and as a manifest give identical metrics") {
+  const std::string dir = temp_dir("custom-same");
+  const std::string manifest = write_manifest();
+  Run a = run_app("train", std::vector<std::string>{"--data", synthetic_root(), "--out", dir + "/data"} + recipe());
+  REQUIRE_MESSAGE(a.code == 0, a.err);
+  Run b = run_app("train", folder_args(true) + std::vector<std::string>{"--out", dir + "/folders"} + recipe());
+  REQUIRE_MESSAGE(b.code == 0, b.err);
+  Run c = run_app("train", std::vector<std::string>{"--manifest", manifest, "--out", dir + "/manifest"} + recipe());
+  REQUIRE_MESSAGE(c.code == 0, c.err);
+  const std::string metrics = read_file(dir + "/data/eval/metrics.json");
+  CHECK(metrics.find("\"n_anomalous\": 3") != std::string::npos);
+  CHECK(metrics.find("\"p_auroc\": null") == std::string::npos);  // the masks were found
+  CHECK(read_file(dir + "/folders/eval/metrics.json") == metrics);
+  CHECK(read_file(dir + "/manifest/eval/metrics.json") == metrics);
+  CHECK(read_file(dir + "/folders/model.safetensors") == read_file(dir + "/data/model.safetensors"));
+  CHECK(read_file(dir + "/manifest/model.safetensors") == read_file(dir + "/data/model.safetensors"));
+
+  // eval of one run (with training's batch size: the float sums of a batch depend on it):
+  // test folders alone (no training images needed) and the manifest.
+  Run e1 = run_app("eval", std::vector<std::string>{"--run", dir + "/data", "--out", dir + "/e1", "--threads", "2",
+                                                    "--vis", "0", "--batch", "2"} + folder_args(false));
+  REQUIRE_MESSAGE(e1.code == 0, e1.err);
+  Run e2 = run_app("eval", {"--run", dir + "/data", "--out", dir + "/e2", "--threads", "2", "--vis", "0",
+                            "--batch", "2", "--manifest", manifest});
+  REQUIRE_MESSAGE(e2.code == 0, e2.err);
+  CHECK(read_file(dir + "/e1/metrics.json") == metrics);
+  CHECK(read_file(dir + "/e2/metrics.json") == metrics);
+}
+
+TEST_CASE("data options: one source only, and errors that name what is wrong") {
+  const std::string dir = temp_dir("custom-bad");
+  check_one_line_error(run_app("train", std::vector<std::string>{"--data", synthetic_root(), "--train-good",
+                                                                 woven("train/good"), "--out", dir + "/a"} + recipe()),
+                       "train", "--data excludes --train-good");
+  check_one_line_error(run_app("train", std::vector<std::string>{"--out", dir + "/b"} + recipe()), "train",
+                       "no data given");
+  check_one_line_error(run_app("train", folder_args(false) + std::vector<std::string>{"--out", dir + "/c"} + recipe()),
+                       "train", "--train-good DIR is needed");
+  std::ofstream(dir + "/bad.csv") << "path,class,split,label\n" << woven("train/good/000.png") << ",woven,val,good\n";
+  check_one_line_error(run_app("train", std::vector<std::string>{"--manifest", dir + "/bad.csv", "--out", dir + "/d"} +
+                                            recipe()),
+                       "train", "line 2, column 3 (split)");
+  check_one_line_error(run_app("eval", {"--run", dir + "/none", "--out", dir + "/e", "--manifest", dir + "/bad.csv",
+                                        "--test-good", woven("test/good")}),
+                       "eval", "excludes");
+}
