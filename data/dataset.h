@@ -12,8 +12,8 @@
 //            records, images under <root>/realiad_1024/<class>/.
 //   folder   a plain folder of normal images (training only), or open_folder_dataset
 //            with explicit test folders.
-// Images are png/jpg/jpeg/bmp in any case; other files are ignored, except image formats
-// we cannot decode (tif, webp, ...), which are an error rather than silently skipped.
+// Images are png/jpg/jpeg/bmp/tif/tiff in any case; other files are ignored, except image
+// formats we cannot decode (webp, gif, ...), which are an error rather than silently skipped.
 //
 // Masks are paired by name: the mask of image <stem>.x is <stem>_mask.* or <stem>.* in
 // ground_truth/<defect>/. The reference pairs sorted lists by position, which gives the

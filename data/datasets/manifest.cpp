@@ -120,7 +120,7 @@ Row parse_row(const Manifest& m, const std::vector<std::string>& f, int line) {
   s.defect = label;
   s.label = label == "good" ? 0 : 1;
   if (!has_image_extension(s.image_path))
-    fail(m.where(line, c_path), "'", path, "' is not an image file we read (png, jpg, jpeg, bmp)");
+    fail(m.where(line, c_path), "'", path, "' is not an image file we read (png, jpg, jpeg, bmp, tif, tiff)");
   if (!is_regular_file(s.image_path)) fail(m.where(line, c_path), "image '", s.image_path, "' does not exist");
   if (!mask.empty()) {
     s.mask_path = m.resolve(mask);

@@ -257,8 +257,8 @@ TEST_CASE("bad input: clear errors naming the folder or file") {
     CHECK_NOTHROW(open_dataset(root.path.string(), lazy));
   }
   SUBCASE("an image format we cannot decode is an error, not silently skipped") {
-    write_text(root / "a/train/good/scan.tif", "II*");
-    CHECK(error_of([&] { open_dataset(root.path.string()); }).find("scan.tif") != std::string::npos);
+    write_text(root / "a/train/good/scan.webp", "II*");
+    CHECK(error_of([&] { open_dataset(root.path.string()); }).find("scan.webp") != std::string::npos);
   }
   SUBCASE("unknown non-image files are ignored") {
     write_text(root / "a/test/crack/.DS_Store", "x");
