@@ -48,6 +48,7 @@ int main(int argc, char** argv) {
     eo.workers = workers;
     eo.device = device;
     eo.setting = run.config.setting;
+    eo.skip_corrupt = data.skip_corrupt;
     evaluate([&](const std::string& cls) -> models::Dinomaly& { return run.model_for(cls); }, ds.test,
              ds.classes, run.preprocess(), eo);
     std::fprintf(stderr, "reports in %s, pictures in %s/vis\n", out.c_str(), out.c_str());

@@ -128,6 +128,7 @@ int main(int argc, char** argv) {
     o.shuffle = !no_shuffle;
     o.seed = common.seed;
     o.device = device;
+    o.skip_corrupt = data.skip_corrupt;
     DN_CHECK(batch >= 1 && iters >= 1, "--batch and --iters must be positive");
 
     data::Dataset ds = open_data(data, /*need_train=*/true);
@@ -184,6 +185,7 @@ int main(int argc, char** argv) {
     eo.device = device;
     eo.batch = batch;
     eo.setting = setting;
+    eo.skip_corrupt = data.skip_corrupt;
     evaluate([&](const std::string& cls) -> models::Dinomaly& { return *models_by_unit[separate ? cls : ""]; },
              ds.test, ds.classes, pre, eo);
     std::fprintf(stderr, "reports in %s, pictures in %s\n", eo.out_dir.c_str(), join_path(eo.out_dir, "vis").c_str());

@@ -36,6 +36,8 @@ void add_data_options(CLI::App& app, DataSource& s, const std::string& data_help
                          ->capture_default_str();
   auto* manifest = app.add_option("--manifest", s.manifest, "a CSV file listing the images: "
                                   "path,class,split,label[,mask] (see docs/custom-data.md)");
+  app.add_flag("--skip-corrupt", s.skip_corrupt, "leave out unreadable images (listed on stderr and in "
+               "skipped.json) instead of stopping at the first");
   for (auto* folder_option : {train_good, test_good, test_defect, masks, class_name}) {
     data->excludes(folder_option);
     manifest->excludes(folder_option);

@@ -126,3 +126,40 @@ TEST_CASE("data options: one source only, and errors that name what is wrong") {
                                         "--test-good", woven("test/good")}),
                        "eval", "excludes");
 }
+
+TEST_CASE("an unreadable image is an error naming it; with --skip-corrupt it is left out and listed") {
+  const std::string dir = temp_dir("custom-corrupt");
+  const std::string data = dir + "/data";
+  std::filesystem::copy(synthetic_root(), data, std::filesystem::copy_options::recursive);
+  const std::string bad_train = data + "/woven/train/good/003.png", bad_test = data + "/woven/test/good/001.png";
+  for (const std::string& bad : {bad_train, bad_test}) {
+    const std::string bytes = read_file(bad);
+    std::ofstream(bad, std::ios::binary | std::ios::trunc) << bytes.substr(0, bytes.size() / 3);  // cut short
+  }
+  Run strict = run_app("train", std::vector<std::string>{"--data", data, "--out", dir + "/strict"} + recipe());
+  CAPTURE(strict.err);
+  CHECK(strict.code == 1);
+  CHECK(strict.err.find("train: error: cannot decode '" + bad_train + "'") != std::string::npos);
+
+  Run lenient = run_app("train", std::vector<std::string>{"--data", data, "--out", dir + "/run", "--skip-corrupt"} +
+                                     recipe());
+  REQUIRE_MESSAGE(lenient.code == 0, lenient.err);
+  CHECK(lenient.err.find("skipping an unreadable image: cannot decode '" + bad_train) != std::string::npos);
+  const std::string train_list = read_file(dir + "/run/skipped.json");
+  CHECK(train_list.find("\"count\": 1") != std::string::npos);
+  CHECK(train_list.find(bad_train) != std::string::npos);
+  const std::string eval_list = read_file(dir + "/run/eval/skipped.json");  // the evaluation at the end
+  CHECK(eval_list.find("\"count\": 1") != std::string::npos);
+  CHECK(eval_list.find(bad_test) != std::string::npos);
+  CHECK(read_file(dir + "/run/eval/metrics.json").find("\"n_test\": 5") != std::string::npos);
+
+  Run eval_strict = run_app("eval", {"--run", dir + "/run", "--data", data, "--out", dir + "/e1", "--vis", "0"});
+  CAPTURE(eval_strict.err);
+  CHECK(eval_strict.code == 1);
+  CHECK(eval_strict.err.find("eval: error: cannot decode '" + bad_test + "'") != std::string::npos);
+  Run eval_lenient = run_app("eval", {"--run", dir + "/run", "--data", data, "--out", dir + "/e2", "--vis", "0",
+                                      "--skip-corrupt"});
+  REQUIRE_MESSAGE(eval_lenient.code == 0, eval_lenient.err);
+  CHECK(read_file(dir + "/e2/skipped.json").find(bad_test) != std::string::npos);
+  CHECK(eval_lenient.err.find("eval: 1 unreadable image skipped") != std::string::npos);
+}
