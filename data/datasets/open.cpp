@@ -18,9 +18,13 @@ Layout detect_layout(const std::string& root) {
     if (detail::is_mvtec_class_dir(join_path(root, sub))) return Layout::mvtec;
   if (has_images(root)) return Layout::folder;
   // The original VisA download (before conversion) has split_csv/ and <class>/Data/.
-  if (is_directory(join_path(root, "split_csv")))
-    fail("'", root, "' looks like the original VisA download: convert it to the 1cls layout first "
-         "(convert_visa, as the reference's prepare_visa.py does)");
+  if (is_directory(join_path(root, "split_csv"))) {
+    std::string visa = root;
+    while (visa.size() > 1 && visa.back() == '/') visa.pop_back();
+    fail("'", root, "' looks like the original VisA download: convert it to the 1cls layout first with "
+         "'convert_visa --visa ", visa, " --out ", visa, "_1cls' (as the reference's prepare_visa.py does), then "
+         "use --data ", visa, "_1cls");
+  }
   fail("cannot tell the layout of '", root, "': expected class folders with train/ and test/ "
        "(MVTec-AD, VisA 1cls, MPDD, BTAD), a Real-IAD folder with realiad_jsons/, or a folder of images");
 }

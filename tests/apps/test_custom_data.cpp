@@ -3,6 +3,7 @@
 // options' errors are one clear line.
 #include <doctest/doctest.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -162,4 +163,69 @@ TEST_CASE("an unreadable image is an error naming it; with --skip-corrupt it is 
   REQUIRE_MESSAGE(eval_lenient.code == 0, eval_lenient.err);
   CHECK(read_file(dir + "/e2/skipped.json").find(bad_test) != std::string::npos);
   CHECK(eval_lenient.err.find("eval: 1 unreadable image skipped") != std::string::npos);
+}
+
+TEST_CASE("convert_visa: a VisA-shaped tree converts to the layout --data reads, the same images as listed") {
+  namespace fs = std::filesystem;
+  const std::string dir = temp_dir("custom-visa");
+  const std::string visa = dir + "/VisA";
+  // VisA's shape, from the synthetic class: woven/Data/Images/{Normal,Anomaly}/*.JPG (the
+  // decoder goes by content, so PNG bytes under .JPG names do), Data/Masks/Anomaly/*.png,
+  // split_csv/1cls.csv; and a manifest listing the same images for comparison.
+  std::string split = "object,split,label,image,mask\n", manifest = "path,class,split,label,mask\n";
+  auto add = [&](const std::string& from, const std::string& split_name, const std::string& name, bool anomalous,
+                 const std::string& mask_from) {
+    const std::string image = std::string("woven/Data/Images/") + (anomalous ? "Anomaly/" : "Normal/") + name + ".JPG";
+    fs::create_directories(fs::path(visa + "/" + image).parent_path());
+    fs::copy_file(from, visa + "/" + image);
+    std::string mask;
+    if (anomalous) {
+      mask = "woven/Data/Masks/Anomaly/" + name + ".png";
+      fs::create_directories(fs::path(visa + "/" + mask).parent_path());
+      fs::copy_file(mask_from, visa + "/" + mask);
+    }
+    split += "woven," + split_name + "," + (anomalous ? "anomaly," : "normal,") + image + "," + mask + "\n";
+    manifest += image + ",woven," + split_name + "," + (anomalous ? "bad," : "good,") + mask + "\n";
+  };
+  for (const auto& f : fs::directory_iterator(woven("train/good")))
+    add(f.path().string(), "train", "train_" + f.path().stem().string(), false, "");
+  for (const auto& d : fs::directory_iterator(woven("test")))
+    for (const auto& f : fs::directory_iterator(d.path())) {
+      const std::string defect = d.path().filename().string();
+      const bool anomalous = defect != "good";
+      add(f.path().string(), "test", defect + "_" + f.path().stem().string(), anomalous,
+          anomalous ? woven("ground_truth/" + defect + "/" + f.path().stem().string() + "_mask.png") : "");
+    }
+  fs::create_directories(visa + "/split_csv");
+  std::ofstream(visa + "/split_csv/1cls.csv") << split;
+  std::ofstream(visa + "/list.csv") << manifest;
+
+  // The unconverted tree: the error names the command that converts it.
+  Run raw = run_app("train", std::vector<std::string>{"--data", visa, "--out", dir + "/r0"} + recipe());
+  check_one_line_error(raw, "train", "convert_visa --visa " + visa + " --out " + visa + "_1cls");
+
+  Run c = run_program(std::string(std::getenv("DN_APPS")) + "/convert_visa", {"--visa", visa, "--out", visa + "_1cls"});
+  REQUIRE_MESSAGE(c.code == 0, c.err);
+  CHECK(c.out.find("1 classes (woven); 8 training, 3 normal and 3 anomalous test images") != std::string::npos);
+  CHECK(read_file(visa + "_1cls/woven/train/good/train_000.JPG") == read_file(woven("train/good/000.png")));
+  CHECK(exists(visa + "_1cls/woven/ground_truth/bad/" + fs::directory_iterator(visa + "/woven/Data/Masks/Anomaly")
+                                                          ->path().filename().string()));
+
+  // Round trip: the converted folder and the manifest of the original tree give one result.
+  Run t = run_app("train", std::vector<std::string>{"--data", visa + "_1cls", "--out", dir + "/run"} + recipe());
+  REQUIRE_MESSAGE(t.code == 0, t.err);
+  Run m = run_app("eval", {"--run", dir + "/run", "--manifest", visa + "/list.csv", "--out", dir + "/e", "--vis", "0",
+                           "--batch", "2", "--threads", "2"});
+  REQUIRE_MESSAGE(m.code == 0, m.err);
+  const std::string metrics = read_file(dir + "/run/eval/metrics.json");
+  CHECK(metrics.find("\"n_anomalous\": 3") != std::string::npos);
+  CHECK(read_file(dir + "/e/metrics.json") == metrics);
+
+  // Bad input: one line naming what is wrong.
+  check_one_line_error(run_program(std::string(std::getenv("DN_APPS")) + "/convert_visa",
+                                   {"--visa", visa, "--out", visa + "_1cls"}),
+                       "convert_visa", "not empty");
+  check_one_line_error(run_program(std::string(std::getenv("DN_APPS")) + "/convert_visa",
+                                   {"--visa", dir, "--out", dir + "/x"}),
+                       "convert_visa", "split_csv/1cls.csv");
 }
