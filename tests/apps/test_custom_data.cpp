@@ -229,3 +229,25 @@ TEST_CASE("convert_visa: a VisA-shaped tree converts to the layout --data reads,
                                    {"--visa", dir, "--out", dir + "/x"}),
                        "convert_visa", "split_csv/1cls.csv");
 }
+
+TEST_CASE("a folder of TIFFs (8- and 16-bit, gray and RGB) trains and evaluates") {
+  namespace fs = std::filesystem;
+  const std::string dir = temp_dir("custom-tiff");
+  const std::string fixtures = std::string(std::getenv("DN_FIXTURES")) + "/data/tiff";
+  // Of every four files: two train, one is a normal test image, one an "anomalous" one (the
+  // labels only need to exist here: this checks the pipeline, not the accuracy).
+  int n = 0, tests = 0;
+  for (const auto& f : fs::directory_iterator(fixtures)) {
+    if (f.path().extension() != ".tif") continue;
+    const char* sub = n % 4 == 2 ? "/good/" : n % 4 == 3 ? "/odd/" : "/train/";
+    tests += n % 4 >= 2;
+    fs::create_directories(dir + sub);
+    fs::copy_file(f.path(), dir + sub + f.path().filename().string());
+    ++n;
+  }
+  REQUIRE(n >= 16);
+  Run r = run_app("train", std::vector<std::string>{"--train-good", dir + "/train", "--test-good", dir + "/good",
+                                                    "--test-defect", dir + "/odd", "--out", dir + "/run"} + recipe());
+  REQUIRE_MESSAGE(r.code == 0, r.err);
+  CHECK(read_file(dir + "/run/eval/metrics.json").find("\"n_test\": " + std::to_string(tests)) != std::string::npos);
+}
