@@ -60,7 +60,7 @@ data::Dataset open_data(const DataSource& s, bool need_train) {
   DN_CHECK(s.layout == "auto", "--layout applies to --data only");
   if (uses_folders(s)) {
     DN_CHECK(!need_train || !s.train_good.empty(), "--train-good DIR is needed: training takes normal images");
-    DN_CHECK(!s.masks.empty() ? !s.test_defect.empty() : true, "--masks needs --test-defect folders");
+    DN_CHECK(s.masks.empty() || !s.test_defect.empty(), "--masks needs --test-defect folders");
     DN_CHECK(!s.class_name.empty(), "--class-name must not be empty");
     data::FolderSpec spec;
     spec.train_dirs = s.train_good;
