@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "apps/lib/cli.h"
+#include "apps/lib/data_options.h"
 #include "apps/lib/evaluate.h"
 #include "apps/lib/load_run.h"
 
@@ -20,13 +21,12 @@ int main(int argc, char** argv) {
   add_common_options(app, common);
   ModelSource source;
   add_model_source_options(app, source);
-  std::string data_root, out, classes_csv, layout = "auto";
+  std::string out;
+  DataSource data;
   int64_t batch = 16, vis = 2;
   int workers = 2;
-  app.add_option("--data", data_root, "data set root")->required();
+  add_data_options(app, data, "data set root");
   app.add_option("--out", out, "output directory")->required();
-  app.add_option("--classes", classes_csv, "comma-separated classes (default: all of the data set)");
-  app.add_option("--layout", layout, "auto, mvtec, realiad or folder")->capture_default_str();
   app.add_option("--vis", vis, "picture strips per defect type")->capture_default_str();
   app.add_option("--batch", batch, "batch size")->capture_default_str();
   app.add_option("--workers", workers, "data loading threads")->capture_default_str();
@@ -37,12 +37,8 @@ int main(int argc, char** argv) {
     LoadedRun run = open_model(source, common.seed, device);
     if (run.config.encoder_weights == "random")
       std::fprintf(stderr, "note: this run's encoder is random (untrained): a demonstration\n");
-    data::DatasetOptions dopt;
-    dopt.layout = data::parse_layout(layout);
-    std::stringstream ss(classes_csv);
-    for (std::string c; std::getline(ss, c, ',');) dopt.classes.push_back(c);
-    data::Dataset ds = data::open_dataset(data_root, dopt);
-    DN_CHECK(!ds.test.empty(), data_root, ": has no test images to evaluate");
+    data::Dataset ds = open_data(data, /*need_train=*/false);
+    DN_CHECK(!ds.test.empty(), ds.root, ": has no test images to evaluate");
     if (run.separate())
       for (const std::string& c : ds.classes) run.model_for(c);  // fails early for an unknown class
     EvalOptions eo;
@@ -52,6 +48,7 @@ int main(int argc, char** argv) {
     eo.workers = workers;
     eo.device = device;
     eo.setting = run.config.setting;
+    eo.skip_corrupt = data.skip_corrupt;
     evaluate([&](const std::string& cls) -> models::Dinomaly& { return run.model_for(cls); }, ds.test,
              ds.classes, run.preprocess(), eo);
     std::fprintf(stderr, "reports in %s, pictures in %s/vis\n", out.c_str(), out.c_str());

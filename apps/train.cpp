@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "apps/lib/cli.h"
+#include "apps/lib/data_options.h"
 #include "apps/lib/evaluate.h"
 #include "apps/lib/run_dir.h"
 #include "apps/lib/training.h"
@@ -39,17 +40,16 @@ int main(int argc, char** argv) {
   CLI::App app{"train: Dinomaly (multi-class by default) on normal training images"};
   CommonOptions common;
   add_common_options(app, common);
-  std::string data_root, out, classes_csv, setting = "multi", encoder = "vitb14", encoder_weights;
-  std::string attention = "linear", grouping = "two", loss = "hard-mining", target_layers, layout = "auto";
+  std::string out, setting = "multi", encoder = "vitb14", encoder_weights;
+  std::string attention = "linear", grouping = "two", loss = "hard-mining", target_layers;
   int64_t resize = 448, crop = 392, iters = -1, batch = 16, warmup = 100, hm_ramp = 1000, vis = 2;
   double lr = 2e-3, final_lr = 2e-4, dropout = -1, hm_p = 0.9, eps = -1, linear_eps = 0;
   TrainOptions o;
   bool no_shuffle = false, no_eval = false;
-  app.add_option("--data", data_root, "data set root (MVTec-AD layout, VisA 1cls, MPDD, BTAD, Real-IAD, "
-                 "or a folder of normal images)")->required();
+  DataSource data;
+  add_data_options(app, data, "data set root (MVTec-AD layout, VisA 1cls, MPDD, BTAD, Real-IAD, or a folder of "
+                   "normal images)");
   app.add_option("--out", out, "run directory to write")->required();
-  app.add_option("--classes", classes_csv, "comma-separated classes to use (default: all)");
-  app.add_option("--layout", layout, "auto, mvtec, realiad or folder")->capture_default_str();
   app.add_option("--setting", setting, "multi (one model for all classes) or separate (one per class)")
       ->check(CLI::IsMember({"multi", "separate"}))->capture_default_str();
   app.add_option("--encoder", encoder, "vits14, vitb14, vitl14, or a test configuration (test-tiny, test-small)")
@@ -128,17 +128,12 @@ int main(int argc, char** argv) {
     o.shuffle = !no_shuffle;
     o.seed = common.seed;
     o.device = device;
+    o.skip_corrupt = data.skip_corrupt;
     DN_CHECK(batch >= 1 && iters >= 1, "--batch and --iters must be positive");
 
-    data::DatasetOptions dopt;
-    dopt.layout = data::parse_layout(layout);
-    if (!classes_csv.empty()) {
-      std::stringstream ss(classes_csv);
-      for (std::string c; std::getline(ss, c, ',');) dopt.classes.push_back(c);
-    }
-    data::Dataset ds = data::open_dataset(data_root, dopt);
+    data::Dataset ds = open_data(data, /*need_train=*/true);
     rc.classes = ds.classes;
-    rc.train = {{"data", data_root}, {"classes", ds.classes}, {"iters", iters}, {"batch", batch}, {"lr", lr},
+    rc.train = {{"data", describe_data(data)}, {"classes", ds.classes}, {"iters", iters}, {"batch", batch}, {"lr", lr},
                 {"final_lr", final_lr}, {"warmup", o.recipe.warmup}, {"hm_p", hm_p}, {"hm_ramp", hm_ramp},
                 {"eps", eps}, {"seed", common.seed}, {"holdout", o.holdout}, {"fpr", o.fpr},
                 {"shuffle", o.shuffle}, {"init", o.init}};
@@ -190,6 +185,7 @@ int main(int argc, char** argv) {
     eo.device = device;
     eo.batch = batch;
     eo.setting = setting;
+    eo.skip_corrupt = data.skip_corrupt;
     evaluate([&](const std::string& cls) -> models::Dinomaly& { return *models_by_unit[separate ? cls : ""]; },
              ds.test, ds.classes, pre, eo);
     std::fprintf(stderr, "reports in %s, pictures in %s\n", eo.out_dir.c_str(), join_path(eo.out_dir, "vis").c_str());

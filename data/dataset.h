@@ -12,8 +12,8 @@
 //            records, images under <root>/realiad_1024/<class>/.
 //   folder   a plain folder of normal images (training only), or open_folder_dataset
 //            with explicit test folders.
-// Images are png/jpg/jpeg/bmp in any case; other files are ignored, except image formats
-// we cannot decode (tif, webp, ...), which are an error rather than silently skipped.
+// Images are png/jpg/jpeg/bmp/tif/tiff in any case; other files are ignored, except image
+// formats we cannot decode (webp, gif, ...), which are an error rather than silently skipped.
 //
 // Masks are paired by name: the mask of image <stem>.x is <stem>_mask.* or <stem>.* in
 // ground_truth/<defect>/. The reference pairs sorted lists by position, which gives the
@@ -75,14 +75,17 @@ struct Dataset {
 // (an empty train/good), missing or mismatched masks, unsupported image formats.
 Dataset open_dataset(const std::string& root, const DatasetOptions& options = {});
 
-// A user's own folders: normal images for training, optionally test folders of normal and
-// anomalous images, and optionally a folder of masks for the anomalous ones.
+// A user's own folders: normal images for training, test folders of normal images and of
+// anomalous ones (the defect type is the folder's name), and a folder of masks. Training
+// folders or test folders may be left out (but not both): eval needs no training images.
+// Masks pair by name: image <stem>.x has mask <stem>_mask.* or <stem>.*, looked up in
+// mask_dir/<defect folder name>/ when that folder exists, else in mask_dir itself.
 struct FolderSpec {
-  std::string train_dir;                         // normal images (required)
-  std::vector<std::string> test_normal_dirs;     // optional
-  std::vector<std::string> test_anomalous_dirs;  // optional
-  std::string mask_dir;                          // optional: <stem>_mask.* or <stem>.*
-  std::string class_name;                        // default: train_dir's folder name
+  std::vector<std::string> train_dirs;           // normal images
+  std::vector<std::string> test_normal_dirs;
+  std::vector<std::string> test_anomalous_dirs;
+  std::string mask_dir;                          // optional
+  std::string class_name;                        // default: the first folder's name
 };
 Dataset open_folder_dataset(const FolderSpec& spec, const DatasetOptions& options = {});
 

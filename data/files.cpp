@@ -64,12 +64,12 @@ std::string join_path(const std::string& a, const std::string& b) {
 
 bool has_image_extension(const std::string& path) {
   const std::string ext = lower_extension(path);
-  return ext == "png" || ext == "jpg" || ext == "jpeg" || ext == "bmp";
+  return ext == "png" || ext == "jpg" || ext == "jpeg" || ext == "bmp" || ext == "tif" || ext == "tiff";
 }
 
 bool has_unsupported_image_extension(const std::string& path) {
   const std::string ext = lower_extension(path);
-  for (const char* e : {"tif", "tiff", "webp", "gif", "jp2", "j2k", "heic", "avif", "jxl",
+  for (const char* e : {"webp", "gif", "jp2", "j2k", "heic", "avif", "jxl",
                         "pgm", "ppm", "pnm", "tga", "exr", "hdr", "ico"})
     if (ext == e) return true;
   return false;
@@ -133,7 +133,7 @@ std::vector<std::string> list_image_files(const std::string& dir) {
     const std::string p = e.path().string();
     if (has_unsupported_image_extension(p))
       fail("'", p, "': ", lower_extension(p),
-           " images are not supported (PNG, JPEG and BMP are); convert the data set to PNG");
+           " images are not supported (PNG, JPEG, BMP and TIFF are); convert the data set to PNG");
     if (has_image_extension(p)) paths.push_back(p);
   }
   std::sort(paths.begin(), paths.end());

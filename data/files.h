@@ -24,9 +24,9 @@ std::string file_stem(const std::string& path);
 std::string base_name(const std::string& path);
 std::string join_path(const std::string& a, const std::string& b);
 
-// Extensions we decode: png, jpg, jpeg, bmp (any case).
+// Extensions we decode: png, jpg, jpeg, bmp, tif, tiff (any case).
 bool has_image_extension(const std::string& path);
-// Extensions of image formats we cannot decode (tif, tiff, webp, gif, ...). A data folder
+// Extensions of image formats we cannot decode (webp, gif, ...). A data folder
 // holding such files is almost certainly a user's real data in a format we lack, so the
 // dataset code stops with a clear error instead of silently training on nothing.
 bool has_unsupported_image_extension(const std::string& path);

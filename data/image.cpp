@@ -3,6 +3,7 @@
 #include "data/image.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 
 #include <stb_image.h>
@@ -10,12 +11,13 @@
 
 #include "data/files.h"
 #include "data/jpeg_decode.h"
+#include "data/tiff_decode.h"
 #include "tensor/error.h"
 
 namespace dn::data {
 namespace {
 
-enum class Format { png, jpeg, bmp, unknown };
+enum class Format { png, jpeg, bmp, tiff, unknown };
 
 // By content, not by extension: a ".png" that holds a JPEG still decodes correctly.
 Format sniff(const std::vector<uint8_t>& b) {
@@ -23,6 +25,7 @@ Format sniff(const std::vector<uint8_t>& b) {
   if (b.size() >= 8 && std::memcmp(b.data(), kPng, 8) == 0) return Format::png;
   if (b.size() >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF) return Format::jpeg;
   if (b.size() >= 2 && b[0] == 'B' && b[1] == 'M') return Format::bmp;
+  if (looks_like_tiff(b.data(), b.size())) return Format::tiff;
   return Format::unknown;
 }
 
@@ -119,8 +122,10 @@ Image decode_image(const std::vector<uint8_t>& bytes, const std::string& name, i
   if (bytes.empty()) fail("cannot decode '", name, "': the file is empty");
   const Format format = sniff(bytes);
   if (format == Format::unknown)
-    fail("cannot decode '", name, "': not a PNG, JPEG or BMP image");
+    fail("cannot decode '", name, "': not a PNG, JPEG, BMP or TIFF image");
   if (bytes.size() > size_t(0x7fffffff)) fail("cannot decode '", name, "': file larger than 2 GiB");
+  // libtiff checks the header itself, and decode_tiff the size limit below.
+  if (format == Format::tiff) return convert(decode_tiff(bytes.data(), bytes.size(), name), want_channels, name);
 
   // Refuse absurd sizes before allocating (a corrupt header can claim 60000 x 60000).
   int w = 0, h = 0, c = 0;
@@ -134,6 +139,7 @@ Image decode_image(const std::vector<uint8_t>& bytes, const std::string& name, i
     case Format::png: image = decode_png(bytes, name); break;
     case Format::jpeg: image = decode_jpeg(bytes.data(), bytes.size(), name); break;
     case Format::bmp: image = decode_bmp(bytes, name); break;
+    case Format::tiff:  // decoded above
     case Format::unknown: break;
   }
   return convert(std::move(image), want_channels, name);
@@ -145,9 +151,17 @@ Image read_image(const std::string& path, int want_channels) {
 
 ImageInfo read_image_info(const std::string& path) {
   if (!is_regular_file(path)) fail("cannot open '", path, "': no such file");
+  {
+    uint8_t head[4] = {0, 0, 0, 0};
+    if (std::FILE* f = std::fopen(path.c_str(), "rb")) {
+      const size_t n = std::fread(head, 1, 4, f);
+      std::fclose(f);
+      if (looks_like_tiff(head, n)) return read_tiff_info(path);
+    }
+  }
   ImageInfo info;
   if (!stbi_info(path.c_str(), &info.width, &info.height, &info.channels))
-    fail("cannot read '", path, "': ", stb_reason(), " (not a PNG, JPEG or BMP image?)");
+    fail("cannot read '", path, "': ", stb_reason(), " (not a PNG, JPEG, BMP or TIFF image?)");
   return info;
 }
 

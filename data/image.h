@@ -7,6 +7,7 @@
 //     rounds differently: on the magnetic-tile set it differs from Pillow in 0.26 % of the
 //     bytes (by ±1), in every one of the 1 344 images, which the resize then spreads.
 //   - PNG and BMP go through stb_image, which for these formats produces Pillow's bytes.
+//   - TIFF goes through libtiff (tiff_decode.h), 16-bit samples reduced as Pillow does.
 //   - Channel conversions use Pillow's rules (see to_rgb / to_gray below).
 #pragma once
 #include <cstdint>
@@ -27,7 +28,7 @@ struct Image {
   const uint8_t* at(int x, int y) const { return &pixels[(size_t(y) * width + x) * channels]; }
 };
 
-// Decodes PNG (8 and 16 bit), JPEG or BMP. want_channels = 3 gives RGB as Pillow's
+// Decodes PNG (1 to 16 bit), JPEG, BMP or TIFF (1, 8 and 16 bit). want_channels = 3 gives RGB as Pillow's
 // convert('RGB') does (gray and palette replicated); 1 gives one channel (masks);
 // 0 keeps the channels as stored (1 gray, 2 gray+alpha, 3 RGB, 4 RGBA).
 // Throws dn::Error naming the file when it is missing, truncated or not an image.

@@ -44,6 +44,13 @@ size_t Loader::cache_bytes() const {
   return cache_bytes_;
 }
 
+std::vector<SkippedImage> Loader::skipped() const {
+  std::lock_guard<std::mutex> lock(cache_mutex_);
+  std::vector<SkippedImage> out;
+  for (const auto& [index, reason] : bad_reasons_) out.push_back({samples_.samples[size_t(index)].image_path, reason});
+  return out;
+}
+
 const std::vector<int64_t>& Loader::order_of(int64_t epoch) {
   auto it = orders_.find(epoch);
   if (it != orders_.end()) return it->second;
@@ -109,6 +116,7 @@ Loader::Slot Loader::build(int64_t number) {
         std::lock_guard<std::mutex> lock(cache_mutex_);
         if (!bad_[size_t(index)]) std::fprintf(stderr, "warning: skipping an unreadable image: %s\n", e.what());
         bad_[size_t(index)] = true;
+        bad_reasons_.emplace(index, e.what());
         continue;
       }
       const Sample& s = samples_.samples[size_t(index)];

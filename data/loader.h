@@ -50,6 +50,11 @@ struct LoaderOptions {
   bool skip_corrupt = false;  // warn and leave out unreadable images instead of failing
 };
 
+// An image left out by skip_corrupt, and why.
+struct SkippedImage {
+  std::string path, reason;
+};
+
 struct Batch {
   Tensor images;                    // float32 [B, 3, C, C], normalised
   Tensor masks;                     // float32 [B, 1, C, C] in [0, 1]; undefined without masks
@@ -79,6 +84,8 @@ class Loader {
   const Preprocess& preprocess() const { return preprocess_; }
   // Bytes held by the cache so far.
   size_t cache_bytes() const;
+  // The images skipped as unreadable so far (skip_corrupt), in the order of the samples.
+  std::vector<SkippedImage> skipped() const;
 
  private:
   struct Prepared {  // one sample after resize + crop, before normalisation
@@ -112,6 +119,7 @@ class Loader {
   mutable std::mutex cache_mutex_;
   std::vector<std::shared_ptr<const Prepared>> cache_;
   std::vector<bool> bad_;  // samples skipped as unreadable (skip_corrupt)
+  std::map<int64_t, std::string> bad_reasons_;
   size_t cache_bytes_ = 0;
 
   std::vector<std::thread> threads_;

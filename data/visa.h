@@ -1,7 +1,7 @@
 // VisA: the official download is not in MVTec layout; the reference converts it with
 // prepare_data/prepare_visa.py (its "1cls" branch) from the split file split_csv/1cls.csv,
 // whose rows are `object,split,label,image,mask` with paths relative to the VisA root.
-// convert_visa does the same:
+// convert_visa (and the apps/convert_visa command) does the same:
 //   train + normal  -> <out>/<object>/train/good/<image name>        (copied)
 //   test  + normal  -> <out>/<object>/test/good/<image name>         (copied)
 //   test  + anomaly -> <out>/<object>/test/bad/<image name>          (copied)

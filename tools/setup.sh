@@ -8,7 +8,7 @@ BUILD=${1:-build}
 [ $# -gt 0 ] && shift
 
 PACKAGES="g++ meson ninja-build pkg-config libeigen3-dev doctest-dev libstb-dev nlohmann-json3-dev \
-libcli11-dev libzip-dev libjpeg62-turbo-dev libonnx-dev libprotobuf-dev python3-onnx"
+libcli11-dev libzip-dev libjpeg62-turbo-dev libtiff-dev libonnx-dev libprotobuf-dev python3-onnx"
 missing=""
 for p in $PACKAGES; do
   dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"

@@ -7,6 +7,7 @@
 #include "apps/lib/cli.h"
 #include "apps/lib/run_dir.h"
 #include "apps/lib/scoring.h"
+#include "apps/lib/skipped.h"
 #include "data/loader.h"
 #include "eval/class_pictures.h"
 #include "tensor/ops.h"
@@ -29,6 +30,7 @@ eval::RunReport evaluate(const ModelForClass& model_for, const data::SampleSet& 
   make_writable_dir(o.out_dir);
   eval::RunReport report{o.setting, {}};
   std::vector<eval::ScoreRow> rows;
+  SkippedImages skipped;
   const bool tty = stderr_is_terminal();
   for (const std::string& cls : classes) {
     data::SampleSet set = test.only_class(cls);
@@ -42,6 +44,7 @@ eval::RunReport evaluate(const ModelForClass& model_for, const data::SampleSet& 
     data::LoaderOptions lo;
     lo.batch_size = o.batch;
     lo.workers = o.workers;
+    lo.skip_corrupt = o.skip_corrupt;
     data::Loader loader(set, preprocess, lo);
     int64_t done = 0;
     for (data::Batch b; loader.next(b);) {
@@ -66,6 +69,7 @@ eval::RunReport evaluate(const ModelForClass& model_for, const data::SampleSet& 
       if (!o.quiet && tty) std::fprintf(stderr, "\reval %s: %lld/%zu images", cls.c_str(), (long long)done, set.size());
     }
     if (!o.quiet) std::fprintf(stderr, tty ? "\n" : "eval %s: %lld images\n", cls.c_str(), (long long)done);
+    skipped.add(loader.skipped());
     eval::ClassMetrics m = evaluator.finish();
     pictures.write(join_path(o.out_dir, kPictureFolder), m, evaluator.scores());
     for (eval::ScoreRow row : evaluator.scores()) {
@@ -76,6 +80,7 @@ eval::RunReport evaluate(const ModelForClass& model_for, const data::SampleSet& 
     report.classes.push_back(std::move(m));
   }
   eval::write_reports(o.out_dir, report, rows);
+  if (o.skip_corrupt) skipped.write(o.out_dir, "eval");
   eval::print_summary(std::cout, report);
   return report;
 }

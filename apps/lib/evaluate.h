@@ -19,6 +19,7 @@ struct EvalOptions {
   Device device = Device::cpu();
   std::string setting = "multi";
   bool quiet = false;
+  bool skip_corrupt = false;    // leave out unreadable images, listed in out_dir/skipped.json
 };
 
 // The model to use for a class: the one model (multi-class) or that class's (separate).

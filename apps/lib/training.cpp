@@ -10,6 +10,7 @@
 
 #include "apps/lib/cli.h"
 #include "apps/lib/scoring.h"
+#include "apps/lib/skipped.h"
 #include "apps/lib/threshold.h"
 #include "apps/lib/weights.h"
 #include "data/loader.h"
@@ -73,7 +74,7 @@ std::string format_duration(double seconds) {
 
 // Scores the held-out normal images and fits the operating point on them.
 void fit_threshold(const std::string& unit_dir, models::Dinomaly& model, const data::SampleSet& holdout,
-                   const data::Preprocess& preprocess, const TrainOptions& o) {
+                   const data::Preprocess& preprocess, const TrainOptions& o, SkippedImages& skipped) {
   if (holdout.empty()) {
     std::fprintf(stderr, "note: no held-out images (--holdout 0): no threshold fitted; predict will "
                          "report raw scores only\n");
@@ -82,6 +83,7 @@ void fit_threshold(const std::string& unit_dir, models::Dinomaly& model, const d
   data::LoaderOptions lo;
   lo.batch_size = o.batch;
   lo.workers = o.workers;
+  lo.skip_corrupt = o.skip_corrupt;
   data::Loader loader(holdout, preprocess, lo);
   std::vector<float> scores;
   eval::ColourScaleBuilder pixels;
@@ -91,6 +93,7 @@ void fit_threshold(const std::string& unit_dir, models::Dinomaly& model, const d
     std::vector<float> maps = to_vector<float>(s.maps);
     pixels.add(maps);
   }
+  skipped.add(loader.skipped());
   OperatingPoint op = fit_operating_point(scores, o.fpr, pixels.percentiles(0.01, 0.99).low);
   write_operating_point(join_path(unit_dir, "threshold.json"), op);
   std::fprintf(stderr, "threshold %.6g fitted on %lld held-out normal images (target false-positive rate %g)\n",
@@ -175,6 +178,7 @@ TrainOutcome train_unit(const std::string& unit_dir, models::Dinomaly& model, Ge
   lo.workers = o.workers;
   lo.cache = o.cache;
   lo.load_masks = false;
+  lo.skip_corrupt = o.skip_corrupt;
   data::Loader loader(train, preprocess, lo);
 
   const bool tty = stderr_is_terminal();
@@ -217,7 +221,10 @@ TrainOutcome train_unit(const std::string& unit_dir, models::Dinomaly& model, Ge
   }
   if (tty) std::fprintf(stderr, "\n");
   checkpoint(o.recipe.iters);
-  fit_threshold(unit_dir, model, holdout, preprocess, o);
+  SkippedImages skipped;
+  skipped.add(loader.skipped());  // the images training reached: all once an epoch is done
+  fit_threshold(unit_dir, model, holdout, preprocess, o, skipped);
+  if (o.skip_corrupt) skipped.write(unit_dir, label);
   return TrainOutcome::finished;
 }
 

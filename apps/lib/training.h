@@ -23,6 +23,7 @@ struct TrainOptions {
   std::string init;           // bottleneck/decoder weights to start from ("" = random)
   int workers = 2;
   bool cache = false;
+  bool skip_corrupt = false;  // leave out unreadable images, listed in <unit dir>/skipped.json
   Device device = Device::cpu();
   int64_t stop_after = -1;    // for tests: stop (as if interrupted) once this step is done
 };

@@ -35,6 +35,12 @@ std::vector<std::string> select_classes(const std::vector<std::string>& found,
                                         const std::vector<std::string>& wanted,
                                         const std::string& root);
 
+// Sorts samples as the MVTec reader lists them: by class, then defect type ("good" is one
+// of them), then path. Folders and manifests use it, so the same images given either way
+// train and evaluate in the same order (the shuffle, the held-out split and the float sums
+// of the metrics depend on it).
+void sort_samples(std::vector<Sample>& samples);
+
 // has_masks of a split: it has anomalous samples and every one of them has a mask.
 bool masks_complete(const std::vector<Sample>& samples);
 

@@ -33,7 +33,7 @@ void read_train(const std::string& class_dir, const std::string& class_name, Sam
   const auto images = list_image_files(good);
   if (images.empty())
     fail("class '", class_name, "': the training folder '", good,
-         "' holds no images (png, jpg, jpeg or bmp)");
+         "' holds no images (png, jpg, jpeg, bmp, tif or tiff)");
   for (const auto& path : images) train.samples.push_back({path, "", class_name, "good", 0});
 }
 

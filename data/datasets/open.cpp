@@ -1,5 +1,6 @@
 // open_dataset: finds the layout of a root folder and reads it; the SampleSet helpers.
 #include <algorithm>
+#include <tuple>
 
 #include "data/datasets/layouts.h"
 #include "data/files.h"
@@ -17,9 +18,13 @@ Layout detect_layout(const std::string& root) {
     if (detail::is_mvtec_class_dir(join_path(root, sub))) return Layout::mvtec;
   if (has_images(root)) return Layout::folder;
   // The original VisA download (before conversion) has split_csv/ and <class>/Data/.
-  if (is_directory(join_path(root, "split_csv")))
-    fail("'", root, "' looks like the original VisA download: convert it to the 1cls layout first "
-         "(convert_visa, as the reference's prepare_visa.py does)");
+  if (is_directory(join_path(root, "split_csv"))) {
+    std::string visa = root;
+    while (visa.size() > 1 && visa.back() == '/') visa.pop_back();
+    fail("'", root, "' looks like the original VisA download: convert it to the 1cls layout first with "
+         "'convert_visa --visa ", visa, " --out ", visa, "_1cls' (as the reference's prepare_visa.py does), then "
+         "use --data ", visa, "_1cls");
+  }
   fail("cannot tell the layout of '", root, "': expected class folders with train/ and test/ "
        "(MVTec-AD, VisA 1cls, MPDD, BTAD), a Real-IAD folder with realiad_jsons/, or a folder of images");
 }
@@ -72,6 +77,12 @@ std::vector<std::string> select_classes(const std::vector<std::string>& found,
   return out;
 }
 
+void sort_samples(std::vector<Sample>& samples) {
+  std::stable_sort(samples.begin(), samples.end(), [](const Sample& a, const Sample& b) {
+    return std::tie(a.class_name, a.defect, a.image_path) < std::tie(b.class_name, b.defect, b.image_path);
+  });
+}
+
 }  // namespace detail
 
 Dataset open_dataset(const std::string& root, const DatasetOptions& options) {
@@ -83,7 +94,7 @@ Dataset open_dataset(const std::string& root, const DatasetOptions& options) {
     case Layout::realiad: return detail::open_realiad(root, options);
     case Layout::folder: {
       FolderSpec spec;
-      spec.train_dir = root;
+      spec.train_dirs = {root};
       Dataset ds = open_folder_dataset(spec, options);
       detail::select_classes(ds.classes, options.classes, root);  // a filter naming another class fails
       return ds;

@@ -127,14 +127,14 @@ TEST_CASE("a plain folder of normal images, and explicit test folders") {
   put_mask(root / "masks/b_mask.png");
   put_mask(root / "masks/c.png");
   FolderSpec spec;
-  spec.train_dir = root / "line7";
+  spec.train_dirs = {root / "line7"};
   spec.test_normal_dirs = {root / "ok"};
   spec.test_anomalous_dirs = {root / "bad"};
   spec.mask_dir = root / "masks";
   const Dataset own = open_folder_dataset(spec);
   CHECK(own.test.size() == 3);
   CHECK(own.test.has_masks);
-  CHECK(own.test.samples[1].mask_path.find("b_mask.png") != std::string::npos);
+  CHECK(own.test.samples[0].mask_path.find("b_mask.png") != std::string::npos);  // "bad" sorts before "good"
   spec.mask_dir.clear();
   CHECK_FALSE(open_folder_dataset(spec).test.has_masks);
 }
@@ -257,8 +257,8 @@ TEST_CASE("bad input: clear errors naming the folder or file") {
     CHECK_NOTHROW(open_dataset(root.path.string(), lazy));
   }
   SUBCASE("an image format we cannot decode is an error, not silently skipped") {
-    write_text(root / "a/train/good/scan.tif", "II*");
-    CHECK(error_of([&] { open_dataset(root.path.string()); }).find("scan.tif") != std::string::npos);
+    write_text(root / "a/train/good/scan.webp", "II*");
+    CHECK(error_of([&] { open_dataset(root.path.string()); }).find("scan.webp") != std::string::npos);
   }
   SUBCASE("unknown non-image files are ignored") {
     write_text(root / "a/test/crack/.DS_Store", "x");

@@ -120,7 +120,7 @@ TEST_CASE("bad files give errors that name the file") {
   write_text(dir / "text.png", "this is not an image at all");
   const std::string text_error = error_of([&] { read_image(dir / "text.png", 3); });
   CHECK(text_error.find("text.png") != std::string::npos);
-  CHECK(text_error.find("not a PNG, JPEG or BMP") != std::string::npos);
+  CHECK(text_error.find("not a PNG, JPEG, BMP or TIFF") != std::string::npos);
 
   // Every truncation of every encoding fails cleanly (never a crash, never a silent
   // partial image), at many cut points. The last cut leaves out 13 bytes: a PNG's final
