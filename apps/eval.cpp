@@ -52,6 +52,7 @@ int main(int argc, char** argv) {
     eo.workers = workers;
     eo.device = device;
     eo.setting = run.config.setting;
+    if (!run.dir.empty()) eo.threshold_for = thresholds_of_run(run.dir, run.separate());
     evaluate([&](const std::string& cls) -> models::Dinomaly& { return run.model_for(cls); }, ds.test,
              ds.classes, run.preprocess(), eo);
     std::fprintf(stderr, "reports in %s, pictures in %s/vis\n", out.c_str(), out.c_str());

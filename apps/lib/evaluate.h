@@ -2,6 +2,7 @@
 // from the model, the seven metrics, reports and pictures (eval/).
 #pragma once
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "data/dataset.h"
@@ -11,6 +12,17 @@
 
 namespace dn::app {
 
+// The image threshold deployed for a class and what it was fitted on ("class" or "pooled").
+struct DeployedThreshold {
+  double threshold = 0;
+  std::string fitted_on;
+};
+using ThresholdForClass = std::function<std::optional<DeployedThreshold>(const std::string& class_name)>;
+
+// The thresholds a run directory deploys (RUN/threshold.json, or RUN/<class>/threshold.json
+// of a class-separated run); nothing for a class without a threshold.json.
+ThresholdForClass thresholds_of_run(const std::string& run_dir, bool separate);
+
 struct EvalOptions {
   std::string out_dir;          // reports here, pictures under out_dir/vis
   int vis_per_defect = 2;       // picture strips per defect folder (0: plots only)
@@ -19,6 +31,7 @@ struct EvalOptions {
   Device device = Device::cpu();
   std::string setting = "multi";
   bool quiet = false;
+  ThresholdForClass threshold_for;  // empty: no thresholds (the at-threshold columns stay empty)
 };
 
 // The model to use for a class: the one model (multi-class) or that class's (separate).
