@@ -136,7 +136,7 @@ int main(int argc, char** argv) {
         const double score = scores[i];
         const std::string image_class = router.class_of(b.paths[i]);
         const OperatingPoint& op = thresholds.for_class(image_class);
-        if (has_op && !noted_pooled && !thresholds.has_class(image_class)) {
+        if (has_op && !run.separate() && !noted_pooled && !thresholds.has_class(image_class)) {
           noted_pooled = true;
           if (image_class.empty())
             std::fprintf(stderr, "note: %s names no class of the run in its folders: the pooled threshold judges it "
