@@ -189,7 +189,9 @@ std::string metrics_markdown(const RunReport& report) {
     for (const ClassMetrics& c : report.classes) {
       if (!c.decisions) continue;
       const Decisions& d = *c.decisions;
-      out << "| " << c.name << " | " << exact_number(d.threshold) << " | " << d.fitted_on << " | "
+      char threshold[32];
+      std::snprintf(threshold, sizeof threshold, "%.6g", d.threshold);
+      out << "| " << c.name << " | " << threshold << " | " << d.fitted_on << " | "
           << percent(d.false_positive_rate()) << " | " << percent(d.recall()) << " | " << percent(d.precision())
           << " | " << d.tp << " | " << d.fp << " | " << d.tn << " | " << d.fn << " |\n";
     }
