@@ -501,6 +501,32 @@ TEST_CASE("eval reports what the deployed per-class thresholds do; eval --checkp
   }
 }
 
+TEST_CASE("a class-separated run: each class's model has its own thresholds, chosen with --class") {
+  const std::string run = temp_dir("separate_thresholds") + "/run";
+  Run t = run_app("train", with(with(train_args(synthetic_data(), run), "--setting", "separate"), "--iters", "3"));
+  REQUIRE_MESSAGE(t.code == 0, t.err);
+  for (const char* cls : {"woven", "grain"}) {
+    CAPTURE(cls);
+    const nlohmann::json th = nlohmann::json::parse(read_file(run + "/" + cls + "/threshold.json"));
+    REQUIRE(th.at("classes").size() == 1);
+    CHECK(th.at("classes").at(cls).at("threshold") == th.at("threshold"));  // one class: pooled = its own
+    const auto scores = nlohmann::json::parse(read_file(run + "/" + cls + "/holdout_scores.json"))
+                            .at("classes").at(cls).get<std::vector<double>>();
+    CHECK_CLOSE(compare(th.at("threshold").get<double>(), expected_threshold(scores, 0.25), Measure::absolute), 1e-9);
+  }
+  const std::string image = synthetic_data() + "/woven/test/good/000.png", out = temp_dir("separate_predict") + "/out";
+  Run p = run_app("predict", {"--run", run, "--out", out, "--no-heatmaps", "--class", "grain", "--fpr", "0.5", image});
+  REQUIRE_MESSAGE(p.code == 0, p.err);
+  const auto rows = csv_rows(read_file(out + "/predictions.csv"));
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0][5] == "grain");
+  const auto grain = nlohmann::json::parse(read_file(run + "/grain/holdout_scores.json"))
+                         .at("classes").at("grain").get<std::vector<double>>();
+  CHECK_CLOSE(compare(std::stod(rows[0][6]), numpy_quantile(grain, 0.5), Measure::absolute), 1e-9);
+  check_one_line_error(run_app("predict", {"--run", run, "--out", out, "--class", "cable", image}), "predict",
+                       "its classes: grain, woven");
+}
+
 TEST_CASE("inspect dumps the named internals of a run") {
   const std::string dir = temp_dir("inspect");
   const std::string img = synthetic_data() + "/woven/test/good/000.png";
