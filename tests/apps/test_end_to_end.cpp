@@ -436,6 +436,22 @@ TEST_CASE("predict --threshold and --fpr override the fitted thresholds and chan
                        "--fpr");
 }
 
+TEST_CASE("predict --pixel-threshold moves the heat map's contour, not the label") {
+  const std::string image = synthetic_data() + "/woven/test/good/000.png";
+  auto heat_map = [&](const std::string& pixel_threshold) {
+    const std::string out = temp_dir("predict_pixel_threshold") + "/out";
+    Run r = run_app("predict", {"--run", trained_run(), "--out", out, "--pixel-threshold=" + pixel_threshold, image,
+                                "--threads", "2"});
+    REQUIRE_MESSAGE(r.code == 0, r.err);
+    const auto rows = csv_rows(read_file(out + "/predictions.csv"));
+    REQUIRE(rows.size() == 1);
+    return std::make_pair(rows[0][3], read_file(out + "/" + rows[0][4]));
+  };
+  const auto everywhere = heat_map("-1e30"), nowhere = heat_map("1e30");
+  CHECK(everywhere.first == nowhere.first);    // the image's label is the image threshold's
+  CHECK(everywhere.second != nowhere.second);  // the contour is the pixel threshold's
+}
+
 TEST_CASE("a threshold.json from before per-class thresholds still loads: pooled for every image") {
   namespace fs = std::filesystem;
   const std::string old_run = temp_dir("old_threshold") + "/run";

@@ -158,6 +158,21 @@ TEST_CASE("per-class thresholds: refitted from held-out scores by hand, the pool
   CHECK(&half.for_class("") == &half.pooled);
 }
 
+TEST_CASE("overrides: one image or pixel threshold for the pooled point and every class") {
+  app::Thresholds t;
+  t.pooled = app::fit_operating_point({1, 2, 3}, {0, 1}, 0.5);
+  t.classes["a"] = app::fit_operating_point({4, 5, 6}, {0, 1}, 0.5);
+  app::set_image_threshold(t, 7.5);
+  CHECK(t.pooled.threshold == 7.5);
+  CHECK(t.classes.at("a").threshold == 7.5);
+  CHECK(t.classes.at("a").median == 5.0);  // the rest stays
+  app::set_pixel_threshold(t, 0.25);
+  CHECK(t.pooled.pixel_threshold == 0.25);
+  CHECK(t.classes.at("a").pixel_threshold == 0.25);
+  CHECK_THROWS_WITH_AS(app::set_image_threshold(t, std::nan("")), doctest::Contains("--threshold"), Error);
+  CHECK_THROWS_WITH_AS(app::set_pixel_threshold(t, INFINITY), doctest::Contains("--pixel-threshold"), Error);
+}
+
 TEST_CASE("threshold.json round-trips with its classes, and a broken one names the file") {
   const std::string path = temp_path("threshold.json");
   app::Thresholds t;
