@@ -6,6 +6,7 @@
 #include <cstring>
 #include <exception>
 #include <functional>
+#include <limits>
 #include <new>
 #include <stdexcept>
 #include <string>
@@ -114,6 +115,14 @@ int dn_predict_rgb(dn_detector* detector, const unsigned char* rgb, int width, i
                    char* err, size_t err_len) {
   return predict_with(detector, out, err, err_len, "dn_predict_rgb",
                       [&](dn::Detector& d) { return d.predict_rgb(rgb, width, height); });
+}
+
+double dn_threshold(const dn_detector* detector) {
+  return detector ? detector->detector.threshold() : std::numeric_limits<double>::quiet_NaN();
+}
+
+double dn_pixel_threshold(const dn_detector* detector) {
+  return detector ? detector->detector.pixel_threshold() : std::numeric_limits<double>::quiet_NaN();
 }
 
 void dn_close(dn_detector* detector) { delete detector; }

@@ -49,6 +49,7 @@ int main(int argc, char** argv) {
     eo.device = device;
     eo.setting = run.config.setting;
     eo.skip_corrupt = data.skip_corrupt;
+    if (!run.dir.empty()) eo.threshold_for = thresholds_of_run(run.dir, run.separate());
     evaluate([&](const std::string& cls) -> models::Dinomaly& { return run.model_for(cls); }, ds.test,
              ds.classes, run.preprocess(), eo);
     std::fprintf(stderr, "reports in %s, pictures in %s/vis\n", out.c_str(), out.c_str());

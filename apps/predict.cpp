@@ -3,17 +3,21 @@
 //   predict --run runs/line3 --out preds images/ more/part_17.png
 //   predict --checkpoint model.pth --encoder vitb14 --out preds images/
 //
-// writes DIR/predictions.csv (path, score, normalised_score, label, heatmap) and
-// DIR/heatmaps/<name>.png, each name unique in the run (eval/output_names.h).
+// writes DIR/predictions.csv (path, score, normalised_score, label, heatmap, class,
+// threshold) and DIR/heatmaps/<name>.png, each name unique in the run (eval/output_names.h).
 // The label and the normalised score come from the operating point fitted at the end of
 // training on held-out normal images (RUN/threshold.json): normalised 0.5 is the threshold.
-// A released checkpoint has no threshold: its labels and normalised scores are left empty.
+// Each image is judged by its class's threshold (apps/lib/routing.h: --class, else a class
+// folder in its path, else the pooled one); --threshold, --fpr and --pixel-threshold
+// override them. A released checkpoint has no threshold: its labels and normalised scores
+// are left empty.
 #include <cstdio>
 #include <filesystem>
 #include <sstream>
 
 #include "apps/lib/cli.h"
 #include "apps/lib/load_run.h"
+#include "apps/lib/routing.h"
 #include "apps/lib/scoring.h"
 #include "apps/lib/threshold.h"
 #include "data/files.h"
@@ -70,7 +74,13 @@ int main(int argc, char** argv) {
   int workers = 2;
   bool no_heatmaps = false;
   app.add_option("--out", out, "output directory")->required();
-  app.add_option("--class", class_name, "for a class-separated run: which class's model to use");
+  app.add_option("--class", class_name, "the class of every image: its threshold (and, for a class-separated "
+                 "run, its model); default: a class folder in the image's path");
+  ThresholdOverrides overrides;
+  app.add_option("--threshold", overrides.image, "image threshold for every image, instead of the fitted ones");
+  app.add_option("--fpr", overrides.fpr, "refit the image thresholds to this false-positive rate on the run's "
+                 "held-out normal scores");
+  app.add_option("--pixel-threshold", overrides.pixel, "pixel threshold (the heat maps' contour) for every image");
   app.add_option("--batch", batch, "batch size")->capture_default_str();
   app.add_option("--workers", workers, "data loading threads")->capture_default_str();
   app.add_flag("--no-heatmaps", no_heatmaps, "write predictions.csv only");
@@ -81,10 +91,12 @@ int main(int argc, char** argv) {
     LoadedRun run = open_model(source, common.seed, device);
     DN_CHECK(!run.separate() || !class_name.empty(), source.run_dir, ": a class-separated run: say which class's model "
              "to use with --class (one of its ", run.config.classes.size(), " classes)");
+    const ClassRouter router(run.config.classes, class_name, source.run_dir);
     models::Dinomaly& model = run.model_for(class_name);
-    const std::optional<OperatingPoint> fitted = run.operating_point(class_name);
+    const std::optional<Thresholds> fitted = deployed_thresholds(run, class_name, overrides);
     const bool has_op = fitted.has_value();
-    const OperatingPoint op = fitted.value_or(OperatingPoint{});
+    const Thresholds thresholds = fitted.value_or(Thresholds{});
+    bool noted_pooled = false;
     if (!has_op)
       std::fprintf(stderr, "note: %s has no threshold.json: labels and normalised scores are left empty\n",
                    source.run_dir.empty() ? source.checkpoint.c_str() : source.run_dir.c_str());
@@ -115,13 +127,24 @@ int main(int argc, char** argv) {
     lo.load_masks = false;
     data::Loader loader(set, pre, lo);
     std::ostringstream csv;
-    csv << "path,score,normalised_score,label,heatmap\n";
+    csv << "path,score,normalised_score,label,heatmap,class,threshold\n";
     int64_t n = 0, flagged = 0;
     for (data::Batch b; loader.next(b);) {
       Scored s = score_batch(model, kernel::to(b.images, device));
       std::vector<float> scores = to_vector<float>(s.scores);
       for (int64_t i = 0; i < b.size(); ++i) {
         const double score = scores[i];
+        const std::string image_class = router.class_of(b.paths[i]);
+        const OperatingPoint& op = thresholds.for_class(image_class);
+        if (has_op && !run.separate() && !noted_pooled && !thresholds.has_class(image_class)) {
+          noted_pooled = true;
+          if (image_class.empty())
+            std::fprintf(stderr, "note: %s names no class of the run in its folders: the pooled threshold judges it "
+                                 "and any other such image (choose one with --class)\n", b.paths[i].c_str());
+          else
+            std::fprintf(stderr, "note: the run's threshold.json has no per-class thresholds (written before "
+                                 "they existed): the pooled threshold judges every image\n");
+        }
         // The score as eval's scores.csv prints it: the shortest text that reads back as the float.
         csv << eval::csv_field(b.paths[i]) << ',' << eval::exact_number(scores[i]) << ',';
         if (has_op) {
@@ -132,7 +155,8 @@ int main(int argc, char** argv) {
         } else {
           csv << ",,";
         }
-        csv << eval::csv_field(heat_file(b.paths[i])) << '\n';
+        csv << eval::csv_field(heat_file(b.paths[i])) << ',' << eval::csv_field(image_class) << ','
+            << (has_op ? eval::exact_number(op.threshold) : "") << '\n';
         if (no_heatmaps) continue;
         data::Image crop = crop_bytes(b.images, i, pre);
         Tensor map_i = kernel::contiguous(kernel::narrow(s.maps, 0, i, 1));
@@ -147,7 +171,7 @@ int main(int argc, char** argv) {
         if (has_op) {
           style.scale = op.map_scale;
           style.image_threshold = float(op.threshold);
-          style.pixel_threshold = float(op.threshold);
+          style.pixel_threshold = float(op.pixel_threshold.value_or(op.threshold));
           style.threshold_note = "threshold fitted on held-out normal training images";
         } else {
           style.scale = {0.0f, float(score) > 0 ? float(score) * 2 : 1.0f};
@@ -159,8 +183,8 @@ int main(int argc, char** argv) {
     }
     eval::write_text_atomic(join_path(out, "predictions.csv"), csv.str());
     if (has_op)
-      std::printf("predict: %lld images, %lld anomalous at threshold %.6g; %s/predictions.csv\n", (long long)n,
-                  (long long)flagged, op.threshold, out.c_str());
+      std::printf("predict: %lld images, %lld anomalous; %s/predictions.csv\n", (long long)n, (long long)flagged,
+                  out.c_str());
     else
       std::printf("predict: %lld images scored; %s/predictions.csv\n", (long long)n, out.c_str());
     return 0;

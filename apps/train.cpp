@@ -4,7 +4,7 @@
 //   train --data mvtec --out runs/mvtec --encoder-weights dinov2_vitb14_reg4_pretrain.pth
 //
 // writes RUN/model.safetensors, config.json, train.csv, optimizer.safetensors,
-// threshold.json, and, when the data has a test split, RUN/eval/ with the metrics and
+// threshold.json (pooled and per-class thresholds), holdout_scores.json, and, when the data has a test split, RUN/eval/ with the metrics and
 // pictures. --setting separate trains one model per class in RUN/<class>/.
 #include <cstdio>
 #include <memory>
@@ -186,6 +186,7 @@ int main(int argc, char** argv) {
     eo.batch = batch;
     eo.setting = setting;
     eo.skip_corrupt = data.skip_corrupt;
+    eo.threshold_for = thresholds_of_run(out, separate);
     evaluate([&](const std::string& cls) -> models::Dinomaly& { return *models_by_unit[separate ? cls : ""]; },
              ds.test, ds.classes, pre, eo);
     std::fprintf(stderr, "reports in %s, pictures in %s\n", eo.out_dir.c_str(), join_path(eo.out_dir, "vis").c_str());

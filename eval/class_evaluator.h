@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "eval/decisions.h"
 #include "eval/pixel_metrics.h"
 #include "eval/ranking.h"
 #include "tensor/tensor.h"
@@ -27,6 +28,7 @@ struct ClassMetrics {
   int64_t n_test = 0, n_anomalous = 0;
   RankingMetrics image;  // I-AUROC, I-AP, I-F1max (+ the F1-optimal image threshold)
   PixelMetrics pixel;    // P-AUROC, P-AP, P-F1max, AUPRO (+ threshold, streaming bounds)
+  std::optional<Decisions> decisions;  // at the run's deployed threshold, when it has one
   std::vector<std::string> warnings;
 };
 

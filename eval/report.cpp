@@ -66,6 +66,26 @@ std::string percent(const std::optional<double>& v) {
   return buf;
 }
 
+// The columns a deployed threshold adds to metrics.csv, in order.
+const char* const kDecisionColumns = "threshold,fitted_on,fpr,recall,precision,tp,fp,tn,fn";
+
+std::string optional_number(const std::optional<double>& v) { return v ? exact_number(*v) : ""; }
+
+std::string decision_cells(const std::optional<Decisions>& d) {
+  if (!d) return ",,,,,,,,";
+  std::ostringstream out;
+  out << exact_number(d->threshold) << ',' << d->fitted_on << ',' << optional_number(d->false_positive_rate()) << ','
+      << optional_number(d->recall()) << ',' << optional_number(d->precision()) << ',' << d->tp << ',' << d->fp
+      << ',' << d->tn << ',' << d->fn;
+  return out.str();
+}
+
+nlohmann::ordered_json decisions_json(const std::optional<Decisions>& d) {
+  if (!d) return nullptr;
+  return {{"threshold", d->threshold}, {"fitted_on", d->fitted_on}, {"fpr", optional_json(d->false_positive_rate())},
+          {"recall", optional_json(d->recall())}, {"precision", optional_json(d->precision())},
+          {"tp", d->tp}, {"fp", d->fp}, {"tn", d->tn}, {"fn", d->fn}};
+}
 
 }  // namespace
 
@@ -77,6 +97,7 @@ nlohmann::ordered_json metrics_json(const RunReport& report) {
     for (int k = 0; k < kMetricCount; ++k) entry[kMetricKeys[k]] = optional_json(metric_value(c, k));
     entry["n_test"] = c.n_test;
     entry["n_anomalous"] = c.n_anomalous;
+    entry["at_threshold"] = decisions_json(c.decisions);
     classes[c.name] = entry;
   }
   nlohmann::ordered_json mean = nlohmann::ordered_json::object();
@@ -90,18 +111,18 @@ std::string metrics_csv(const RunReport& report) {
   std::ostringstream out;
   out << "class";
   for (const char* key : kMetricKeys) out << ',' << key;
-  out << ",n_test,n_anomalous\n";
+  out << ",n_test,n_anomalous," << kDecisionColumns << '\n';
   for (const ClassMetrics& c : report.classes) {
     out << csv_field(c.name);
     for (int k = 0; k < kMetricCount; ++k) {
       auto v = metric_value(c, k);
       out << ',' << (v ? exact_number(*v) : "");
     }
-    out << ',' << c.n_test << ',' << c.n_anomalous << '\n';
+    out << ',' << c.n_test << ',' << c.n_anomalous << ',' << decision_cells(c.decisions) << '\n';
   }
   out << "mean";
   for (const MetricMean& m : class_means(report)) out << ',' << (m.value ? exact_number(*m.value) : "");
-  out << ",,\n";
+  out << ",,," << decision_cells(std::nullopt) << '\n';
   return out.str();
 }
 
@@ -157,6 +178,23 @@ std::string metrics_markdown(const RunReport& report) {
            "| class | AUPRO (reference) | AUPRO (standard) |\n|---|---:|---:|\n";
     for (const ClassMetrics& c : report.classes)
       out << "| " << c.name << " | " << percent(c.pixel.aupro) << " | " << percent(c.pixel.aupro_standard) << " |\n";
+  }
+  bool any_decisions = false;
+  for (const ClassMetrics& c : report.classes) any_decisions |= c.decisions.has_value();
+  if (any_decisions) {
+    out << "\nAt the deployed image thresholds (fitted on held-out normal training images, the class's own "
+           "or, where it has none, the pooled one; an image is anomalous when its score >= threshold):\n\n"
+           "| class | threshold | fitted on | FPR | recall | precision | TP | FP | TN | FN |\n"
+           "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|\n";
+    for (const ClassMetrics& c : report.classes) {
+      if (!c.decisions) continue;
+      const Decisions& d = *c.decisions;
+      char threshold[32];
+      std::snprintf(threshold, sizeof threshold, "%.6g", d.threshold);
+      out << "| " << c.name << " | " << threshold << " | " << d.fitted_on << " | "
+          << percent(d.false_positive_rate()) << " | " << percent(d.recall()) << " | " << percent(d.precision())
+          << " | " << d.tp << " | " << d.fp << " | " << d.tn << " | " << d.fn << " |\n";
+    }
   }
   std::vector<std::string> warnings;
   for (const ClassMetrics& c : report.classes) warnings.insert(warnings.end(), c.warnings.begin(), c.warnings.end());

@@ -1,9 +1,12 @@
 // The files an evaluation leaves behind, and the table printed at the end of a run.
 //
 //   metrics.json  {"setting", "classes": {cls: {i_auroc, i_ap, i_f1max, p_auroc, p_ap,
-//                  p_f1max, p_aupro, n_test, n_anomalous}}, "mean": {the seven}}
-//                 fractions in [0, 1]; null where a metric is undefined
-//   metrics.csv   one row per class, then the mean row; an undefined value is an empty cell
+//                  p_f1max, p_aupro, n_test, n_anomalous, at_threshold}}, "mean": {the seven}}
+//                 fractions in [0, 1]; null where a metric is undefined. at_threshold: what
+//                 the run's deployed threshold does on the class's test images {threshold,
+//                 fitted_on, fpr, recall, precision, tp, fp, tn, fn}, null without one
+//   metrics.csv   one row per class, then the mean row; an undefined value is an empty cell;
+//                 after n_anomalous the at_threshold values (empty without a threshold)
 //   metrics.md    the table in percent, how the mean treats undefined values, the AUPRO
 //                 definition, and every warning
 //   scores.csv    class,path,label,score,picture: one row per test image; picture is its

@@ -30,7 +30,10 @@ namespace dn {
 
 struct DetectorOptions {
   std::string device = "cpu";  // "cpu", "cuda" or "cuda:N"
-  std::string class_name;      // a class-separated run: which class's model (required there)
+  std::string class_name;      // a class-separated run: which class's model (required there);
+                               // a multi-class run: whose thresholds judge every image (else an
+                               // image file is judged by the class named by a folder of its path,
+                               // as `predict` does, and anything else by the pooled threshold)
   int threads = 0;             // CPU threads; 0 leaves the process's setting (all cores)
 };
 
@@ -68,12 +71,18 @@ class DN_API Detector {
 
   // An image file (PNG, JPEG, BMP), decoded as `predict` decodes it.
   Prediction predict(const std::string& image_path);
+  // The same, judged by that class's thresholds (one of the run's classes; for a
+  // class-separated run, the class the detector was opened for).
+  Prediction predict(const std::string& image_path, const std::string& class_name);
   // An image in memory: width x height pixels of 8-bit RGB, rows top to bottom, packed
   // (3 * width bytes per row).
   Prediction predict_rgb(const unsigned char* rgb, int width, int height);
 
+  // The thresholds of DetectorOptions::class_name (the pooled ones without a class).
   bool has_threshold() const;
-  double threshold() const;  // NaN without one
+  double threshold() const;        // the image threshold; NaN without one
+  double pixel_threshold() const;  // the map value above which a pixel is anomalous; NaN without
+                                   // one (also for a run trained before pixel thresholds existed)
 
  private:
   struct Impl;

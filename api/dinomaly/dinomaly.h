@@ -54,7 +54,10 @@ typedef struct dn_result {
 /* Opens a run directory made by `train` on a device ("cpu", "cuda", "cuda:N"; NULL means
  * "cpu"). NULL and a message in err on failure. A class-separated run needs dn_open_class. */
 DN_C_API dn_detector* dn_open(const char* run_dir, const char* device, char* err, size_t err_len);
-/* The model of one class of a class-separated run (class_name may be NULL for other runs). */
+/* The model of one class of a class-separated run; for a multi-class run, the class whose
+ * thresholds judge every image (NULL: an image file is judged by the class named by a folder
+ * of its path, anything else by the pooled threshold). An unknown class is an error naming
+ * the run's classes. */
 DN_C_API dn_detector* dn_open_class(const char* run_dir, const char* class_name, const char* device, char* err,
                                     size_t err_len);
 /* A Dinomaly checkpoint (e.g. the authors' released model.pth): encoder is "vits14",
@@ -71,6 +74,12 @@ DN_C_API int dn_predict_file(dn_detector* detector, const char* image_path, dn_r
  * (3 * width bytes per row, no padding). Returns as dn_predict_file. */
 DN_C_API int dn_predict_rgb(dn_detector* detector, const unsigned char* rgb, int width, int height,
                             dn_result* out, char* err, size_t err_len);
+
+/* The image threshold and the pixel threshold (the map value above which a pixel is
+ * anomalous) that judge the detector's class (the pooled ones without a class); NaN without
+ * a fitted threshold, or for a run trained before pixel thresholds existed. */
+DN_C_API double dn_threshold(const dn_detector* detector);
+DN_C_API double dn_pixel_threshold(const dn_detector* detector);
 
 /* Frees the detector and the map of its last result. NULL is allowed. */
 DN_C_API void dn_close(dn_detector* detector);

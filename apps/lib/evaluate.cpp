@@ -8,6 +8,7 @@
 #include "apps/lib/run_dir.h"
 #include "apps/lib/scoring.h"
 #include "apps/lib/skipped.h"
+#include "apps/lib/threshold.h"
 #include "data/loader.h"
 #include "eval/class_pictures.h"
 #include "tensor/ops.h"
@@ -15,6 +16,15 @@
 namespace dn::app {
 
 constexpr const char* kPictureFolder = "vis";  // under the output folder
+
+ThresholdForClass thresholds_of_run(const std::string& run_dir, bool separate) {
+  return [run_dir, separate](const std::string& cls) -> std::optional<DeployedThreshold> {
+    const std::string path = join_path(separate ? join_path(run_dir, cls) : run_dir, "threshold.json");
+    if (!file_exists(path)) return std::nullopt;
+    const Thresholds t = read_thresholds(path);
+    return DeployedThreshold{t.for_class(cls).threshold, t.has_class(cls) ? "class" : "pooled"};
+  };
+}
 
 eval::RunReport evaluate(const ModelForClass& model_for, const data::SampleSet& test,
                          const std::vector<std::string>& classes, const data::Preprocess& preprocess,
@@ -71,6 +81,9 @@ eval::RunReport evaluate(const ModelForClass& model_for, const data::SampleSet& 
     if (!o.quiet) std::fprintf(stderr, tty ? "\n" : "eval %s: %lld images\n", cls.c_str(), (long long)done);
     skipped.add(loader.skipped());
     eval::ClassMetrics m = evaluator.finish();
+    if (o.threshold_for)
+      if (const auto deployed = o.threshold_for(cls))
+        m.decisions = eval::count_decisions(evaluator.scores(), deployed->threshold, deployed->fitted_on);
     pictures.write(join_path(o.out_dir, kPictureFolder), m, evaluator.scores());
     for (eval::ScoreRow row : evaluator.scores()) {
       const std::string strip = pictures.strip_file(row.path);

@@ -2,6 +2,7 @@
 // from the model, the seven metrics, reports and pictures (eval/).
 #pragma once
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "data/dataset.h"
@@ -10,6 +11,17 @@
 #include "models/dinomaly.h"
 
 namespace dn::app {
+
+// The image threshold deployed for a class and what it was fitted on ("class" or "pooled").
+struct DeployedThreshold {
+  double threshold = 0;
+  std::string fitted_on;
+};
+using ThresholdForClass = std::function<std::optional<DeployedThreshold>(const std::string& class_name)>;
+
+// The thresholds a run directory deploys (RUN/threshold.json, or RUN/<class>/threshold.json
+// of a class-separated run); nothing for a class without a threshold.json.
+ThresholdForClass thresholds_of_run(const std::string& run_dir, bool separate);
 
 struct EvalOptions {
   std::string out_dir;          // reports here, pictures under out_dir/vis
@@ -20,6 +32,7 @@ struct EvalOptions {
   std::string setting = "multi";
   bool quiet = false;
   bool skip_corrupt = false;    // leave out unreadable images, listed in out_dir/skipped.json
+  ThresholdForClass threshold_for;  // empty: no thresholds (the at-threshold columns stay empty)
 };
 
 // The model to use for a class: the one model (multi-class) or that class's (separate).

@@ -20,11 +20,15 @@ std::string LoadedRun::unit_dir(const std::string& class_name) const {
   return separate() ? join_path(dir, class_name) : dir;
 }
 
-std::optional<OperatingPoint> LoadedRun::operating_point(const std::string& class_name) const {
+std::optional<Thresholds> LoadedRun::thresholds(const std::string& class_name) const {
   if (dir.empty()) return std::nullopt;  // bare weights: nothing was fitted
   const std::string path = join_path(unit_dir(class_name), "threshold.json");
   if (!file_exists(path)) return std::nullopt;
-  return read_operating_point(path);
+  return read_thresholds(path);
+}
+
+std::string LoadedRun::holdout_scores_path(const std::string& class_name) const {
+  return join_path(unit_dir(class_name), "holdout_scores.json");
 }
 
 data::Preprocess LoadedRun::preprocess() const {

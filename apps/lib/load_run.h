@@ -24,9 +24,11 @@ struct LoadedRun {
   // Where the files of that model live (the run, or its class folder).
   std::string unit_dir(const std::string& class_name) const;
   data::Preprocess preprocess() const;
-  // The operating point fitted for that model (threshold.json beside it), if there is one:
-  // bare weights such as a released checkpoint have none.
-  std::optional<OperatingPoint> operating_point(const std::string& class_name) const;
+  // The thresholds fitted for that model (threshold.json beside it: pooled and per class),
+  // if there are any: bare weights such as a released checkpoint have none.
+  std::optional<Thresholds> thresholds(const std::string& class_name) const;
+  // Where that model's held-out scores are kept (holdout_scores.json beside it).
+  std::string holdout_scores_path(const std::string& class_name) const;
 };
 
 // Reads RUN/config.json and every model of the run (strictly).

@@ -7,7 +7,9 @@
 //   RUN/model.safetensors      ViTill.state_dict(): encoder.*, bottleneck.0.*, decoder.<i>.*
 //   RUN/optimizer.safetensors  StableAdamW's state, the step and the dropout generator (resume)
 //   RUN/train.csv              step, loss, lr, p, img/s
-//   RUN/threshold.json         the operating threshold fitted on held-out normal images
+//   RUN/threshold.json         the thresholds fitted on held-out normal images, pooled and
+//                              per class (docs/thresholds.md)
+//   RUN/holdout_scores.json    those images' scores per class (to refit at another --fpr)
 //   RUN/eval/                  the evaluation at the end of training (when there is a test split)
 // A class-separated run holds one such run per class in RUN/<class>/ and a config.json
 // saying so.

@@ -6,6 +6,7 @@
 #include <csignal>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "apps/lib/cli.h"
@@ -14,7 +15,6 @@
 #include "apps/lib/threshold.h"
 #include "apps/lib/weights.h"
 #include "data/loader.h"
-#include "eval/colour_scale.h"
 #include "nn/init.h"
 #include "tensor/io/atomic_file.h"
 #include "tensor/io/checkpoint.h"
@@ -72,7 +72,9 @@ std::string format_duration(double seconds) {
   return buf;
 }
 
-// Scores the held-out normal images and fits the operating point on them.
+// Scores the held-out normal images and fits the operating points on them: pooled and per
+// class (threshold.json), and keeps their scores per class (holdout_scores.json) so that
+// predict --fpr can refit without scoring them again.
 void fit_threshold(const std::string& unit_dir, models::Dinomaly& model, const data::SampleSet& holdout,
                    const data::Preprocess& preprocess, const TrainOptions& o, SkippedImages& skipped) {
   if (holdout.empty()) {
@@ -84,20 +86,40 @@ void fit_threshold(const std::string& unit_dir, models::Dinomaly& model, const d
   lo.batch_size = o.batch;
   lo.workers = o.workers;
   lo.skip_corrupt = o.skip_corrupt;
+  lo.load_masks = false;
   data::Loader loader(holdout, preprocess, lo);
-  std::vector<float> scores;
-  eval::ColourScaleBuilder pixels;
+  HoldoutScores scores;                                 // per class
+  std::map<std::string, std::vector<float>> map_values;  // per class, every pixel
   for (data::Batch b; loader.next(b);) {
     Scored s = score_batch(model, kernel::to(b.images, o.device));
-    for (float v : to_vector<float>(s.scores)) scores.push_back(v);
-    std::vector<float> maps = to_vector<float>(s.maps);
-    pixels.add(maps);
+    const std::vector<float> batch_scores = to_vector<float>(s.scores), maps = to_vector<float>(s.maps);
+    const size_t pixels = maps.size() / size_t(b.size());
+    for (int64_t i = 0; i < b.size(); ++i) {
+      scores[b.classes[i]].push_back(batch_scores[i]);
+      std::vector<float>& values = map_values[b.classes[i]];
+      const auto first = maps.begin() + std::ptrdiff_t(size_t(i) * pixels);
+      values.insert(values.end(), first, first + std::ptrdiff_t(pixels));
+    }
   }
   skipped.add(loader.skipped());
-  OperatingPoint op = fit_operating_point(scores, o.fpr, pixels.percentiles(0.01, 0.99).low);
-  write_operating_point(join_path(unit_dir, "threshold.json"), op);
-  std::fprintf(stderr, "threshold %.6g fitted on %lld held-out normal images (target false-positive rate %g)\n",
-               op.threshold, (long long)op.holdout_images, op.fpr);
+  Thresholds t;
+  std::vector<float> all_scores, all_values;
+  for (const auto& [cls, s] : scores) {
+    all_scores.insert(all_scores.end(), s.begin(), s.end());
+    all_values.insert(all_values.end(), map_values[cls].begin(), map_values[cls].end());
+    t.classes[cls] = fit_operating_point(s, std::move(map_values[cls]), o.fpr);
+  }
+  t.pooled = fit_operating_point(std::move(all_scores), std::move(all_values), o.fpr);
+  write_holdout_scores(join_path(unit_dir, "holdout_scores.json"), scores);
+  write_thresholds(join_path(unit_dir, "threshold.json"), t);
+  std::fprintf(stderr, "threshold %.6g (pixels %.6g) fitted on %lld held-out normal images (target "
+               "false-positive rate %g%s)\n", t.pooled.threshold, *t.pooled.pixel_threshold,
+               (long long)t.pooled.holdout_images, t.pooled.fpr,
+               t.pooled.image_fit == "maximum" ? "; too few images for it: their maximum" : "");
+  if (t.classes.size() > 1)
+    for (const auto& [cls, op] : t.classes)
+      std::fprintf(stderr, "  %s: threshold %.6g (pixels %.6g) on %lld images%s\n", cls.c_str(), op.threshold,
+                   *op.pixel_threshold, (long long)op.holdout_images, op.image_fit == "maximum" ? " (maximum)" : "");
 }
 
 }  // namespace

@@ -31,7 +31,8 @@ struct TrainOptions {
 enum class TrainOutcome { finished, interrupted };
 
 // Trains the model held by `model` (encoder weights already in place) on `train`, in
-// `unit_dir` (model.safetensors, optimizer.safetensors, train.csv, threshold.json).
+// `unit_dir` (model.safetensors, optimizer.safetensors, train.csv, threshold.json,
+// holdout_scores.json).
 // `dropout_gen` is the generator the model's dropout draws from.
 TrainOutcome train_unit(const std::string& unit_dir, models::Dinomaly& model, Generator& dropout_gen,
                         const data::SampleSet& train, const data::Preprocess& preprocess,

@@ -14,7 +14,7 @@ const std::vector<std::string>& api_images();
 const std::string& non_square_image();
 
 // predict's predictions.csv (--batch 1) for api_images() and non_square_image(), one row per
-// image: {path, score, normalised score, label}.
+// image: {path, score, normalised score, label, heatmap (empty), class, threshold}.
 std::vector<std::vector<std::string>> predict_rows();
 
 }  // namespace dn::test

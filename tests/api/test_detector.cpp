@@ -26,7 +26,7 @@ TEST_CASE("the library scores images exactly as predict does") {
   REQUIRE(detector.has_threshold());
   for (const auto& row : rows) {
     CAPTURE(row[0]);
-    REQUIRE(row.size() == 4);
+    REQUIRE(row.size() == 7);  // path, score, normalised score, label, heatmap (none), class, threshold
     const dn::Prediction p = detector.predict(row[0]);
     CHECK(float(p.score) == std::stof(row[1]));  // predict prints text that reads back as the float
     CHECK(double(float(p.score)) == p.score);     // ... and the library's double holds that float

@@ -14,6 +14,7 @@
 
 #include "tensor/io/safetensors.h"
 #include "tests/apps/app_runner.h"
+#include "tests/support/compare.h"
 #include "tests/support/skip.h"
 
 using namespace dn;
@@ -21,11 +22,13 @@ using namespace dn::test;
 
 namespace {
 
-// A tiny, fast recipe: the test-tiny encoder with random weights at 70 px.
+// A tiny, fast recipe: the test-tiny encoder with random weights at 70 px. 4 of each class's
+// 16 training images are held out; at --fpr 0.25 their threshold is a quantile (4·0.25 >= 1),
+// not their maximum.
 std::vector<std::string> train_args(const std::string& data, const std::string& out) {
   return {"--data", data, "--out", out, "--encoder", "test-tiny", "--encoder-weights", "random",
           "--resize", "84", "--crop", "70", "--iters", "6", "--batch", "4", "--warmup", "2",
-          "--hm-ramp", "3", "--threads", "2", "--holdout", "0.25", "--vis", "1", "--workers", "1"};
+          "--hm-ramp", "3", "--threads", "2", "--holdout", "0.25", "--fpr", "0.25", "--vis", "1", "--workers", "1"};
 }
 
 const std::string& synthetic_data() {
@@ -195,7 +198,7 @@ TEST_CASE("predict scores new images with the held-out threshold and draws heat 
   Run r = run_app("predict", {"--run", trained_run(), "--out", out, images, "--threads", "2"});
   REQUIRE_MESSAGE(r.code == 0, r.err);
   const std::string csv = read_file(out + "/predictions.csv");
-  CHECK(csv.rfind("path,score,normalised_score,label,heatmap\n", 0) == 0);
+  CHECK(csv.rfind("path,score,normalised_score,label,heatmap,class,threshold\n", 0) == 0);
   CHECK(count_lines(csv) == 1 + 8);
   for (const auto& row : csv_rows(csv)) CHECK((row.at(3) == "normal" || row.at(3) == "anomalous"));
   CHECK(exists(out + "/heatmaps"));
@@ -215,10 +218,10 @@ TEST_CASE("predict writes one heat map per input, even for identical stems, and 
   Run r = run_app("predict", {"--run", trained_run(), "--out", out, tree, "--threads", "2"});
   REQUIRE_MESSAGE(r.code == 0, r.err);
   const std::string csv = read_file(out + "/predictions.csv");
-  CHECK(csv.rfind("path,score,normalised_score,label,heatmap\n", 0) == 0);
+  CHECK(csv.rfind("path,score,normalised_score,label,heatmap,class,threshold\n", 0) == 0);
   std::map<std::string, std::string> heat_of;  // input (relative to the tree) -> its heat map
   for (const auto& row : csv_rows(csv)) {
-    REQUIRE(row.size() == 5);
+    REQUIRE(row.size() == 7);
     CHECK_MESSAGE(exists(out + "/" + row[4]), row[4]);
     heat_of[fs::relative(row[0], tree).string()] = row[4];
   }
@@ -274,9 +277,10 @@ TEST_CASE("predict --checkpoint scores with bare weights as --run does, without 
   while (std::getline(run_csv, run_line) && std::getline(ckpt_csv, ckpt_line)) {
     ++rows;
     CAPTURE(run_line);
-    // path,score from both; the checkpoint's normalised score and label are empty
+    // path,score from both; the checkpoint's normalised score, label and threshold are empty,
+    // and so is the class (the path names none of the checkpoint's, which knows no classes)
     const std::string path_score = run_line.substr(0, run_line.find(',', run_line.find(',') + 1));
-    CHECK(ckpt_line == path_score + ",,,");  // ... and without heat maps, no heatmap name
+    CHECK(ckpt_line == path_score + ",,,,,");  // ... and without heat maps, no heatmap name
   }
   CHECK(rows == 4);
   check_one_line_error(run_app("predict", {"--run", trained_run(), "--checkpoint", "x.pth", "--out", from_ckpt,
@@ -303,7 +307,7 @@ TEST_CASE("predict and eval give bit-identical scores for the same images and ru
   }
   int compared = 0;
   for (const auto& row : csv_rows(read_file(base + "/predict/predictions.csv"))) {
-    REQUIRE(row.size() == 5);
+    REQUIRE(row.size() == 7);
     const std::string path = fs::canonical(row[0]).string();
     CAPTURE(path);
     REQUIRE(eval_score.count(path) == 1);
@@ -312,6 +316,231 @@ TEST_CASE("predict and eval give bit-identical scores for the same images and ru
     ++compared;
   }
   CHECK(compared == 8);
+}
+
+// Thresholds: per class and pooled, fitted on the held-out normal images, routed to each
+// image by --class or a class folder in its path, overridden by --threshold and --fpr.
+namespace {
+
+// numpy's default quantile (linear between order statistics), computed here independently.
+double numpy_quantile(std::vector<double> v, double q) {
+  std::sort(v.begin(), v.end());
+  const double pos = q * double(v.size() - 1);
+  const size_t lo = size_t(pos), hi = std::min(lo + 1, v.size() - 1);
+  return v[lo] + (pos - double(lo)) * (v[hi] - v[lo]);
+}
+
+// The image threshold the run's rule gives at `fpr`: the (1 - fpr) quantile, or the maximum
+// with fewer than 1/fpr scores.
+double expected_threshold(const std::vector<double>& scores, double fpr) {
+  return double(scores.size()) * fpr < 1 ? *std::max_element(scores.begin(), scores.end())
+                                         : numpy_quantile(scores, 1 - fpr);
+}
+
+// predict's rows by input path relative to `root`: {class, threshold, label}.
+std::map<std::string, std::vector<std::string>> predicted(const std::vector<std::string>& args) {
+  const std::string out = temp_dir("predict_thresholds") + "/out";
+  std::vector<std::string> all = {"--run", trained_run(), "--out", out, "--no-heatmaps", "--threads", "2"};
+  all.insert(all.end(), args.begin(), args.end());
+  Run r = run_app("predict", all);
+  REQUIRE_MESSAGE(r.code == 0, r.err);
+  std::map<std::string, std::vector<std::string>> rows;
+  for (const auto& row : csv_rows(read_file(out + "/predictions.csv"))) {
+    REQUIRE(row.size() == 7);
+    rows[row[0]] = {row[5], row[6], row[3]};
+  }
+  return rows;
+}
+
+}  // namespace
+
+TEST_CASE("per-class thresholds: each class's is the quantile of its stored held-out scores, and they differ") {
+  const nlohmann::json t = nlohmann::json::parse(read_file(trained_run() + "/threshold.json"));
+  const nlohmann::json held = nlohmann::json::parse(read_file(trained_run() + "/holdout_scores.json"));
+  REQUIRE(t.at("classes").size() == 2);
+  std::vector<double> pooled;
+  for (const char* cls : {"woven", "grain"}) {
+    CAPTURE(cls);
+    const auto scores = held.at("classes").at(cls).get<std::vector<double>>();
+    REQUIRE(scores.size() == 4);
+    pooled.insert(pooled.end(), scores.begin(), scores.end());
+    const auto& c = t.at("classes").at(cls);
+    CHECK(c.at("fpr").get<double>() == 0.25);
+    CHECK(c.at("holdout_images").get<int>() == 4);
+    CHECK(c.at("image_fit") == "quantile");
+    CHECK_CLOSE(compare(c.at("threshold").get<double>(), expected_threshold(scores, 0.25), Measure::absolute), 1e-9);
+    CHECK_CLOSE(compare(c.at("median_normal_score").get<double>(), numpy_quantile(scores, 0.5), Measure::absolute), 1e-9);
+    CHECK(c.at("pixel_threshold").get<double>() > 0);
+  }
+  CHECK(t.at("classes").at("woven").at("threshold") != t.at("classes").at("grain").at("threshold"));
+  // The pooled threshold, at the top level as before, from all 8 held-out images.
+  CHECK(t.at("holdout_images").get<int>() == 8);
+  CHECK_CLOSE(compare(t.at("threshold").get<double>(), expected_threshold(pooled, 0.25), Measure::absolute), 1e-9);
+  CHECK(t.at("pixel_threshold").get<double>() > 0);
+}
+
+TEST_CASE("predict routes each image to its class's threshold: --class, a class folder, else pooled") {
+  namespace fs = std::filesystem;
+  const nlohmann::json t = nlohmann::json::parse(read_file(trained_run() + "/threshold.json"));
+  const double woven = t.at("classes").at("woven").at("threshold"), grain = t.at("classes").at("grain").at("threshold");
+  const std::string woven_image = synthetic_data() + "/woven/test/good/000.png";
+  const std::string grain_image = synthetic_data() + "/grain/test/good/000.png";
+  const std::string loose = temp_dir("no_class") + "/line3/part.png";  // no class folder in its path
+  fs::create_directories(fs::path(loose).parent_path());
+  fs::copy_file(woven_image, loose);
+
+  auto by_folder = predicted({woven_image, grain_image, loose});
+  CHECK(by_folder[woven_image][0] == "woven");
+  CHECK(std::stod(by_folder[woven_image][1]) == woven);
+  CHECK(by_folder[grain_image][0] == "grain");
+  CHECK(std::stod(by_folder[grain_image][1]) == grain);
+  CHECK(by_folder[loose][0] == "");
+  CHECK(std::stod(by_folder[loose][1]) == t.at("threshold").get<double>());
+
+  auto forced = predicted({"--class", "grain", woven_image, loose});
+  CHECK(forced[woven_image][0] == "grain");
+  CHECK(std::stod(forced[woven_image][1]) == grain);
+  CHECK(std::stod(forced[loose][1]) == grain);
+
+  // The pooled fallback is said once on stderr.
+  const std::string out = temp_dir("predict_pooled_note") + "/out";
+  const std::string loose_too = fs::path(loose).parent_path().string() + "/part2.png";
+  fs::copy_file(woven_image, loose_too);
+  Run r = run_app("predict", {"--run", trained_run(), "--out", out, "--no-heatmaps", loose, loose_too});
+  REQUIRE_MESSAGE(r.code == 0, r.err);
+  CHECK(r.err.find("pooled threshold") != std::string::npos);
+  CHECK(r.err.find("pooled threshold") == r.err.rfind("pooled threshold"));
+
+  check_one_line_error(run_app("predict", {"--run", trained_run(), "--out", out, "--class", "cable", loose}),
+                       "predict", "its classes: grain, woven");
+}
+
+TEST_CASE("predict --threshold and --fpr override the fitted thresholds and change the labels") {
+  const std::string image = synthetic_data() + "/woven/test/good/000.png";
+  auto low = predicted({"--threshold=-1e30", image});
+  CHECK(low[image][2] == "anomalous");
+  CHECK(std::stod(low[image][1]) == -1e30);
+  auto high = predicted({"--threshold", "1e30", image});
+  CHECK(high[image][2] == "normal");
+  CHECK(std::stod(high[image][1]) == 1e30);
+  // --fpr refits from the stored held-out scores: at 0.5, the woven scores' median.
+  const nlohmann::json held = nlohmann::json::parse(read_file(trained_run() + "/holdout_scores.json"));
+  const auto scores = held.at("classes").at("woven").get<std::vector<double>>();
+  auto refit = predicted({"--fpr", "0.5", image});
+  CHECK_CLOSE(compare(std::stod(refit[image][1]), numpy_quantile(scores, 0.5), Measure::absolute), 1e-9);
+  const std::string out = temp_dir("predict_fpr_scores") + "/out";
+  check_one_line_error(run_app("predict", {"--run", trained_run(), "--out", out, "--threshold", "1", "--fpr", "0.5",
+                                           image}),
+                       "predict", "exclude");
+  check_one_line_error(run_app("predict", {"--run", trained_run(), "--out", out, "--fpr", "1.5", image}), "predict",
+                       "--fpr");
+}
+
+TEST_CASE("predict --pixel-threshold moves the heat map's contour, not the label") {
+  const std::string image = synthetic_data() + "/woven/test/good/000.png";
+  auto heat_map = [&](const std::string& pixel_threshold) {
+    const std::string out = temp_dir("predict_pixel_threshold") + "/out";
+    Run r = run_app("predict", {"--run", trained_run(), "--out", out, "--pixel-threshold=" + pixel_threshold, image,
+                                "--threads", "2"});
+    REQUIRE_MESSAGE(r.code == 0, r.err);
+    const auto rows = csv_rows(read_file(out + "/predictions.csv"));
+    REQUIRE(rows.size() == 1);
+    return std::make_pair(rows[0][3], read_file(out + "/" + rows[0][4]));
+  };
+  const auto everywhere = heat_map("-1e30"), nowhere = heat_map("1e30");
+  CHECK(everywhere.first == nowhere.first);    // the image's label is the image threshold's
+  CHECK(everywhere.second != nowhere.second);  // the contour is the pixel threshold's
+}
+
+TEST_CASE("a threshold.json from before per-class thresholds still loads: pooled for every image") {
+  namespace fs = std::filesystem;
+  const std::string old_run = temp_dir("old_threshold") + "/run";
+  fs::copy(trained_run(), old_run, fs::copy_options::recursive);
+  nlohmann::json t = nlohmann::json::parse(read_file(old_run + "/threshold.json"));
+  for (const char* key : {"classes", "pixel_threshold", "image_fit"}) t.erase(key);
+  std::ofstream(old_run + "/threshold.json") << t.dump(2);
+  const std::string image = synthetic_data() + "/grain/test/good/000.png", out = temp_dir("old_predict") + "/out";
+  Run r = run_app("predict", {"--run", old_run, "--out", out, image, "--threads", "2"});
+  REQUIRE_MESSAGE(r.code == 0, r.err);
+  CHECK(r.err.find("no per-class thresholds") != std::string::npos);
+  const auto rows = csv_rows(read_file(out + "/predictions.csv"));
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0][5] == "grain");
+  CHECK(std::stod(rows[0][6]) == t.at("threshold").get<double>());
+}
+
+TEST_CASE("eval reports what the deployed per-class thresholds do; eval --checkpoint has none") {
+  const std::string base = temp_dir("eval_thresholds");
+  Run r = run_app("eval", {"--run", trained_run(), "--data", synthetic_data(), "--out", base + "/run", "--vis", "0",
+                           "--threads", "2"});
+  REQUIRE_MESSAGE(r.code == 0, r.err);
+  const nlohmann::json t = nlohmann::json::parse(read_file(trained_run() + "/threshold.json"));
+  const nlohmann::json m = nlohmann::json::parse(read_file(base + "/run/metrics.json"));
+  std::map<std::string, std::vector<std::pair<int, double>>> scores;  // class -> (label, score)
+  for (const auto& row : csv_rows(read_file(base + "/run/scores.csv")))
+    scores[row[0]].push_back({std::stoi(row[2]), std::stod(row[3])});
+  for (const char* cls : {"woven", "grain"}) {
+    CAPTURE(cls);
+    const auto& at = m.at("classes").at(cls).at("at_threshold");
+    const double threshold = t.at("classes").at(cls).at("threshold");
+    CHECK(at.at("threshold").get<double>() == threshold);
+    CHECK(at.at("fitted_on") == "class");
+    int tp = 0, fp = 0, tn = 0, fn = 0;  // recounted from scores.csv
+    for (const auto& [label, score] : scores[cls]) {
+      const bool flagged = float(score) >= threshold;
+      (label ? (flagged ? tp : fn) : (flagged ? fp : tn))++;
+    }
+    CHECK(at.at("tp") == tp);
+    CHECK(at.at("fp") == fp);
+    CHECK(at.at("tn") == tn);
+    CHECK(at.at("fn") == fn);
+    CHECK(tp + fp + tn + fn == m.at("classes").at(cls).at("n_test").get<int>());
+    if (tp + fn > 0) CHECK(at.at("recall").get<double>() == double(tp) / double(tp + fn));
+  }
+  const std::string csv = read_file(base + "/run/metrics.csv");
+  CHECK(csv.rfind("class,i_auroc,i_ap,i_f1max,p_auroc,p_ap,p_f1max,p_aupro,n_test,n_anomalous,threshold,fitted_on,"
+                  "fpr,recall,precision,tp,fp,tn,fn\n", 0) == 0);
+  for (const auto& row : csv_rows(csv)) {
+    REQUIRE(row.size() == 19);
+    CHECK(row[11] == (row[0] == "mean" ? "" : "class"));
+  }
+
+  Run c = run_app("eval", {"--checkpoint", trained_run() + "/model.safetensors", "--encoder", "test-tiny", "--resize",
+                           "84", "--crop", "70", "--data", synthetic_data(), "--out", base + "/ckpt", "--vis", "0",
+                           "--threads", "2"});
+  REQUIRE_MESSAGE(c.code == 0, c.err);
+  const nlohmann::json cm = nlohmann::json::parse(read_file(base + "/ckpt/metrics.json"));
+  for (const auto& item : cm.at("classes").items()) CHECK(item.value().at("at_threshold").is_null());
+  for (const auto& row : csv_rows(read_file(base + "/ckpt/metrics.csv"))) {
+    REQUIRE(row.size() == 19);
+    for (size_t i = 10; i < row.size(); ++i) CHECK(row[i] == "");
+  }
+}
+
+TEST_CASE("a class-separated run: each class's model has its own thresholds, chosen with --class") {
+  const std::string run = temp_dir("separate_thresholds") + "/run";
+  Run t = run_app("train", with(with(train_args(synthetic_data(), run), "--setting", "separate"), "--iters", "3"));
+  REQUIRE_MESSAGE(t.code == 0, t.err);
+  for (const char* cls : {"woven", "grain"}) {
+    CAPTURE(cls);
+    const nlohmann::json th = nlohmann::json::parse(read_file(run + "/" + cls + "/threshold.json"));
+    REQUIRE(th.at("classes").size() == 1);
+    CHECK(th.at("classes").at(cls).at("threshold") == th.at("threshold"));  // one class: pooled = its own
+    const auto scores = nlohmann::json::parse(read_file(run + "/" + cls + "/holdout_scores.json"))
+                            .at("classes").at(cls).get<std::vector<double>>();
+    CHECK_CLOSE(compare(th.at("threshold").get<double>(), expected_threshold(scores, 0.25), Measure::absolute), 1e-9);
+  }
+  const std::string image = synthetic_data() + "/woven/test/good/000.png", out = temp_dir("separate_predict") + "/out";
+  Run p = run_app("predict", {"--run", run, "--out", out, "--no-heatmaps", "--class", "grain", "--fpr", "0.5", image});
+  REQUIRE_MESSAGE(p.code == 0, p.err);
+  const auto rows = csv_rows(read_file(out + "/predictions.csv"));
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0][5] == "grain");
+  const auto grain = nlohmann::json::parse(read_file(run + "/grain/holdout_scores.json"))
+                         .at("classes").at("grain").get<std::vector<double>>();
+  CHECK_CLOSE(compare(std::stod(rows[0][6]), numpy_quantile(grain, 0.5), Measure::absolute), 1e-9);
+  check_one_line_error(run_app("predict", {"--run", run, "--out", out, "--class", "cable", image}), "predict",
+                       "its classes: grain, woven");
 }
 
 TEST_CASE("inspect dumps the named internals of a run") {

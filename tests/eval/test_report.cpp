@@ -57,7 +57,7 @@ TEST_CASE("metrics.json has exactly the schema of docs/architecture.md section 4
   CHECK(j["setting"] == "multi");
   REQUIRE(j["classes"].size() == 3);
   const std::vector<std::string> keys = {"i_auroc", "i_ap", "i_f1max", "p_auroc", "p_ap", "p_f1max",
-                                         "p_aupro", "n_test", "n_anomalous"};
+                                         "p_aupro", "n_test", "n_anomalous", "at_threshold"};
   for (const auto& [name, entry] : j["classes"].items()) {
     CAPTURE(name);
     CHECK(entry.size() == keys.size());
@@ -70,6 +70,7 @@ TEST_CASE("metrics.json has exactly the schema of docs/architecture.md section 4
   }
   CHECK(j["classes"]["weird"]["p_auroc"].is_null());
   CHECK(j["classes"]["weird"]["p_aupro"].is_null());
+  CHECK(j["classes"]["weird"]["at_threshold"].is_null());  // no deployed threshold
   CHECK(j["classes"]["bottle"]["i_auroc"].get<double>() == 0.99);  // full precision
   CHECK(j["mean"].size() == 7);
   // Unweighted mean over the classes that define the metric.
@@ -94,8 +95,9 @@ TEST_CASE("a metric no class defines has a null mean; bad settings and duplicate
 TEST_CASE("metrics.csv, scores.csv, metrics.md and the printed table") {
   RunReport r = sample();
   std::string csv = metrics_csv(r);
-  CHECK(csv.rfind("class,i_auroc,i_ap,i_f1max,p_auroc,p_ap,p_f1max,p_aupro,n_test,n_anomalous\n", 0) == 0);
-  CHECK(csv.find("\nweird,0.8,0.79,0.78,,,,,10,4\n") != std::string::npos);
+  CHECK(csv.rfind("class,i_auroc,i_ap,i_f1max,p_auroc,p_ap,p_f1max,p_aupro,n_test,n_anomalous,"
+                  "threshold,fitted_on,fpr,recall,precision,tp,fp,tn,fn\n", 0) == 0);
+  CHECK(csv.find("\nweird,0.8,0.79,0.78,,,,,10,4,,,,,,,,,\n") != std::string::npos);
   CHECK(csv.find("\nmean,") != std::string::npos);
 
   std::vector<ScoreRow> rows = {{"bottle", "test/good/000.png", 0, 0.125f, "vis/bottle/good_000.png"},
@@ -124,6 +126,48 @@ TEST_CASE("metrics.csv, scores.csv, metrics.md and the printed table") {
   print_summary(printed, r);
   CHECK(printed.str().rfind(table, 0) == 0);
   CHECK(printed.str().find("warning: weird: pixel metrics undefined: no masks\n") != std::string::npos);
+}
+
+TEST_CASE("decisions at a deployed threshold: confusion counts and rates by hand, in all three reports") {
+  // Normal 0.1 and 0.5, anomalous 0.4, 0.9 and 0.5; threshold 0.5 (score >= threshold is
+  // anomalous): fp 1 (0.5), tn 1, tp 2 (0.9, 0.5), fn 1 (0.4). FPR 1/2, recall and precision 2/3.
+  const std::vector<ScoreRow> rows = {{"a", "n1", 0, 0.1f, ""}, {"a", "n2", 0, 0.5f, ""}, {"a", "d1", 1, 0.4f, ""},
+                                      {"a", "d2", 1, 0.9f, ""}, {"a", "d3", 1, 0.5f, ""}};
+  const Decisions d = count_decisions(rows, 0.5, "class");
+  CHECK(d.tp == 2);
+  CHECK(d.fp == 1);
+  CHECK(d.tn == 1);
+  CHECK(d.fn == 1);
+  CHECK(d.false_positive_rate() == 0.5);
+  CHECK(d.recall() == 2.0 / 3.0);
+  CHECK(d.precision() == 2.0 / 3.0);
+  // No anomalous image: recall undefined; nothing flagged: precision undefined.
+  const std::vector<ScoreRow> normal_only = {{"a", "n1", 0, 0.1f, ""}};
+  const Decisions none = count_decisions(normal_only, 0.5, "pooled");
+  CHECK(!none.recall().has_value());
+  CHECK(!none.precision().has_value());
+  CHECK(none.false_positive_rate() == 0.0);
+
+  RunReport r = sample();
+  r.classes[0].decisions = d;
+  const std::string csv = metrics_csv(r);
+  const size_t bottle = csv.find("\nbottle,");
+  REQUIRE(bottle != std::string::npos);
+  const std::string line = csv.substr(bottle + 1, csv.find('\n', bottle + 1) - bottle - 1);
+  const std::string tail = ",10,4,0.5,class,0.5,0.6666666666666666,0.6666666666666666,2,1,1,1";
+  CAPTURE(line);
+  CHECK(line.size() > tail.size());
+  CHECK(line.substr(line.size() - tail.size()) == tail);
+  nlohmann::json j = nlohmann::json::parse(metrics_json(r).dump());
+  const auto& at = j["classes"]["bottle"]["at_threshold"];
+  CHECK(at["threshold"] == 0.5);
+  CHECK(at["fitted_on"] == "class");
+  CHECK(at["fpr"] == 0.5);
+  CHECK(at["recall"].get<double>() == 2.0 / 3.0);
+  CHECK(at["tp"] == 2);
+  CHECK(at["fn"] == 1);
+  CHECK(j["classes"]["cable"]["at_threshold"].is_null());
+  CHECK(metrics_markdown(r).find("| bottle | 0.5 | class | 50.0 | 66.7 | 66.7 | 2 | 1 | 1 | 1 |") != std::string::npos);
 }
 
 TEST_CASE("write_reports writes all four files atomically and they read back") {
