@@ -32,6 +32,7 @@ struct Detector::Impl {
     impl->model = &impl->run.model_for(options.class_name);
     impl->op = impl->run.operating_point(options.class_name);
     impl->preprocess = impl->run.preprocess();
+    if (options.no_crop) impl->preprocess.resize = impl->preprocess.crop;  // as predict --no-crop
     return impl;
   }
 

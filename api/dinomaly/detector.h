@@ -32,6 +32,11 @@ struct DetectorOptions {
   std::string device = "cpu";  // "cpu", "cuda" or "cuda:N"
   std::string class_name;      // a class-separated run: which class's model (required there)
   int threads = 0;             // CPU threads; 0 leaves the process's setting (all cores)
+  // true: resize the whole image to the crop size, so every pixel is inspected and the map
+  // has no NaN border. NOT the reference's preprocessing (resize larger, then centre-crop),
+  // which the model was trained with: scores are then not predict's default ones (they are
+  // `predict --no-crop`'s) and the threshold was fitted without it.
+  bool no_crop = false;
 };
 
 // A Dinomaly checkpoint (a ViTill state_dict such as the authors' released model.pth) and
