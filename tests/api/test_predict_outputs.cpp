@@ -2,6 +2,7 @@
 // and predict --stdin, on the library tests' small run (tests/api/fixture.h).
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
