@@ -64,10 +64,11 @@ Run predict_stdin(const std::string& run, const std::string& out, const std::str
                   const std::vector<std::string>& extra = {}) {
   const std::string list = temp_dir("stdin_list") + "/paths.txt";
   std::ofstream(list) << lines;
-  std::string cmd = shell_quote(predict_app()) + " --run " + shell_quote(run) + " --out " + shell_quote(out) +
-                    " --stdin --threads 2";
-  for (const std::string& a : extra) cmd += " " + shell_quote(a);
-  return run_shell(cmd + " < " + shell_quote(list), "predict_stdin");
+  std::vector<std::string> args = {predict_app(), "--run", run, "--out", out, "--stdin", "--threads", "2"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  std::string cmd;
+  for (const std::string& arg : args) cmd.append(shell_quote(arg)).append(" ");
+  return run_shell(cmd.append("< ").append(shell_quote(list)), "predict_stdin");
 }
 
 std::vector<nlohmann::json> json_lines(const std::string& text) {
