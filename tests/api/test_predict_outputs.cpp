@@ -13,6 +13,7 @@
 #include <set>
 #include <sstream>
 
+#include "apps/lib/frame_outputs.h"
 #include "data/image.h"
 #include "data/pfm.h"
 #include "data/pil_resize.h"
@@ -122,6 +123,39 @@ TEST_CASE("PFM: bad files are errors naming the file") {
   CHECK_THROWS_WITH(data::read_pfm(dir + "/missing.pfm"), doctest::Contains("missing.pfm: cannot open"));
   CHECK_THROWS_WITH(data::write_pfm(dir + "/w.pfm", {2, 2, {1.0f}}), doctest::Contains("w.pfm"));
   CHECK(!exists(dir + "/w.pfm"));
+}
+
+TEST_CASE("overlay: heat colours where inspected, grey with dark hatching where not, the region outlined") {
+  // A red 12 x 4 image; the map is NaN in columns 0..3, 0 in 4..7 and 1 in 8..11.
+  data::Image red(12, 4, 3);
+  for (int i = 0; i < 12 * 4; ++i) red.pixels[size_t(i) * 3] = 255;
+  std::vector<float> map(12 * 4);
+  for (int y = 0; y < 4; ++y)
+    for (int x = 0; x < 12; ++x)
+      map[size_t(y) * 12 + x] = x < 4 ? std::numeric_limits<float>::quiet_NaN() : x < 8 ? 0.0f : 1.0f;
+  app::FrameStyle style;
+  style.scale = {0.0f, 1.0f};
+  style.pixel_threshold = 0.5f;
+  const data::Image o = app::frame_overlay(red, map, style);
+  REQUIRE(o.width == 12);
+  REQUIRE(o.height == 4);
+  auto pixel = [&](int x, int y) { return std::vector<int>(o.at(x, y), o.at(x, y) + 3); };
+  // Not inspected: 30 % of the image over 70 % grey 128, or dark ink 40 on the hatch lines.
+  CHECK(pixel(1, 0) == std::vector<int>{166, 90, 90});
+  CHECK(pixel(0, 0) == std::vector<int>{105, 28, 28});
+  // Inspected, below the threshold: half the image, half jet(0) (dark blue 0, 0, 128).
+  CHECK(pixel(5, 1) == std::vector<int>{128, 0, 64});
+  // The region map >= 0.5 is columns 8..11: its outline is red; its inside (none here, it
+  // is 4 wide with the image edge around) stays the heat colour.
+  CHECK(pixel(8, 1) == std::vector<int>{255, 0, 0});
+  const data::Image mask = app::threshold_mask(map, 12, 4, 0.5f);
+  CHECK(int(mask.pixels[0]) == 0);
+  CHECK(int(mask.pixels[5]) == 0);
+  CHECK(int(mask.pixels[9]) == 255);
+  CHECK(app::parse_frame_kinds("mask").mask);
+  CHECK(!app::parse_frame_kinds("mask").map);
+  CHECK(!app::parse_frame_kinds("none").any());
+  CHECK_THROWS_WITH(app::parse_frame_kinds(""), doctest::Contains("--maps"));
 }
 
 TEST_CASE("predict: map, mask and overlay of a non-square image in its own frame, NaN where not inspected") {
