@@ -56,7 +56,7 @@ struct Prediction {
   // The anomaly map at the original image's size, row-major (pixel (x, y) at y * width + x),
   // in the score's units. The network sees only the centre crop of the resized image; the
   // band the crop leaves out (6.25 % of each side with the default 448 -> 392) was not
-  // inspected and is NaN there.
+  // inspected and is NaN there (there is no such band with DetectorOptions::no_crop).
   int width = 0, height = 0;
   std::vector<float> map;
 };
