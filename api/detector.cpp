@@ -38,6 +38,7 @@ struct Detector::Impl {
     impl->thresholds = app::deployed_thresholds(impl->run, options.class_name, {});
     impl->class_name = options.class_name;
     impl->preprocess = impl->run.preprocess();
+    if (options.no_crop) impl->preprocess.resize = impl->preprocess.crop;  // as predict --no-crop
     return impl;
   }
 

@@ -148,4 +148,26 @@ Image resize_rgb(const Image& src, int width, int height) {
   return out;
 }
 
+std::vector<uint8_t> region_outline(const std::vector<uint8_t>& inside, int w, int h) {
+  std::vector<uint8_t> edge(inside.size(), 0);
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x) {
+      if (!inside[size_t(y) * w + x]) continue;
+      bool border = false;
+      for (int dy = -1; dy <= 1 && !border; ++dy)
+        for (int dx = -1; dx <= 1 && !border; ++dx) {
+          int nx = x + dx, ny = y + dy;
+          border = nx < 0 || ny < 0 || nx >= w || ny >= h || !inside[size_t(ny) * w + nx];
+        }
+      edge[size_t(y) * w + x] = border;
+    }
+  return edge;
+}
+
+void mark_pixels(Image& img, const std::vector<uint8_t>& pixels, Rgb colour) {
+  for (int y = 0; y < img.height; ++y)
+    for (int x = 0; x < img.width; ++x)
+      if (pixels[size_t(y) * img.width + x]) blend_pixel(img, x, y, colour);
+}
+
 }  // namespace dn::eval

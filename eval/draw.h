@@ -1,7 +1,9 @@
 // Drawing on an RGB dn::data::Image: rectangles, lines, text, pasting and resizing. Just
 // enough to compose picture strips and simple plots. Everything clips at the image edges.
 #pragma once
+#include <cstdint>
 #include <string_view>
+#include <vector>
 
 #include "data/image.h"
 #include "eval/colormap.h"
@@ -21,6 +23,13 @@ void blend_pixel(Image& img, int x, int y, Rgb colour, float alpha = 1.0f);
 void draw_line(Image& img, int x0, int y0, int x1, int y1, Rgb colour, int thickness = 1,
                int dash = 0);
 void draw_rect_outline(Image& img, int x, int y, int w, int h, Rgb colour);
+
+// Regions given as one byte per pixel (non-zero = inside), w x h, row-major.
+// region_outline: the pixels of the region that touch an outside pixel among their 8
+// neighbours (or the image edge), i.e. its one-pixel outline.
+std::vector<uint8_t> region_outline(const std::vector<uint8_t>& inside, int w, int h);
+// Paints `colour` over every pixel of img whose byte in `pixels` (img's size) is non-zero.
+void mark_pixels(Image& img, const std::vector<uint8_t>& pixels, Rgb colour);
 
 // Text in the 5x7 font (eval/font.h), each font pixel drawn as scale x scale; (x, y) is
 // the top-left corner. Returns the width drawn.

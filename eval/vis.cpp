@@ -34,30 +34,6 @@ void draw_fitted(Image& img, int x, int y, std::string text, Rgb colour, int sca
   draw_text(img, x, y, text, colour, scale);
 }
 
-// Pixels of `inside` (w x h) that touch an outside pixel among their 8 neighbours (or the
-// image edge): the one-pixel outline of the region.
-std::vector<uint8_t> outline(const std::vector<uint8_t>& inside, int w, int h) {
-  std::vector<uint8_t> edge(inside.size(), 0);
-  for (int y = 0; y < h; ++y)
-    for (int x = 0; x < w; ++x) {
-      if (!inside[size_t(y) * w + x]) continue;
-      bool border = false;
-      for (int dy = -1; dy <= 1 && !border; ++dy)
-        for (int dx = -1; dx <= 1 && !border; ++dx) {
-          int nx = x + dx, ny = y + dy;
-          border = nx < 0 || ny < 0 || nx >= w || ny >= h || !inside[size_t(ny) * w + nx];
-        }
-      edge[size_t(y) * w + x] = border;
-    }
-  return edge;
-}
-
-void mark(Image& panel, const std::vector<uint8_t>& pixels, Rgb colour) {
-  for (int y = 0; y < panel.height; ++y)
-    for (int x = 0; x < panel.width; ++x)
-      if (pixels[size_t(y) * panel.width + x]) blend_pixel(panel, x, y, colour);
-}
-
 }  // namespace
 
 data::Image render_strip(const StripInput& in, const StripStyle& style) {
@@ -103,7 +79,7 @@ data::Image render_strip(const StripInput& in, const StripStyle& style) {
   Image truth = blank_rgb(w, h, unknown_truth ? Rgb{60, 60, 60} : Rgb{0, 0, 0});
   std::vector<uint8_t> truth_inside(size_t(w) * h, 0);
   for (size_t i = 0; i < in.mask.size(); ++i) truth_inside[i] = in.mask[i] != 0;
-  mark(truth, truth_inside, {255, 255, 255});
+  mark_pixels(truth, truth_inside, {255, 255, 255});
   if (unknown_truth) draw_text(truth, 6, 6, "no mask", {200, 200, 200}, 2);
   paste(strip, truth, kMargin + w + kGap, panels_y);
 
@@ -116,11 +92,11 @@ data::Image render_strip(const StripInput& in, const StripStyle& style) {
 
   // 4: the predicted region (map >= pixel threshold) outlined in red, the truth in green.
   Image region = base;
-  mark(region, outline(truth_inside, w, h), kTruth);
+  mark_pixels(region, region_outline(truth_inside, w, h), kTruth);
   if (style.pixel_threshold) {
     std::vector<uint8_t> called(size_t(w) * h);
     for (size_t i = 0; i < called.size(); ++i) called[i] = in.map[i] >= *style.pixel_threshold;
-    mark(region, outline(called, w, h), kPredicted);
+    mark_pixels(region, region_outline(called, w, h), kPredicted);
   } else {
     draw_text(region, 6, 6, "no pixel threshold", kPredicted, 1);
   }

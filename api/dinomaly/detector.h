@@ -35,6 +35,11 @@ struct DetectorOptions {
                                // image file is judged by the class named by a folder of its path,
                                // as `predict` does, and anything else by the pooled threshold)
   int threads = 0;             // CPU threads; 0 leaves the process's setting (all cores)
+  // true: resize the whole image to the crop size, so every pixel is inspected and the map
+  // has no NaN border. NOT the reference's preprocessing (resize larger, then centre-crop),
+  // which the model was trained with: scores are then not predict's default ones (they are
+  // `predict --no-crop`'s) and the threshold was fitted without it.
+  bool no_crop = false;
 };
 
 // A Dinomaly checkpoint (a ViTill state_dict such as the authors' released model.pth) and
@@ -54,7 +59,7 @@ struct Prediction {
   // The anomaly map at the original image's size, row-major (pixel (x, y) at y * width + x),
   // in the score's units. The network sees only the centre crop of the resized image; the
   // band the crop leaves out (6.25 % of each side with the default 448 -> 392) was not
-  // inspected and is NaN there.
+  // inspected and is NaN there (there is no such band with DetectorOptions::no_crop).
   int width = 0, height = 0;
   std::vector<float> map;
 };

@@ -198,7 +198,7 @@ TEST_CASE("predict scores new images with the held-out threshold and draws heat 
   Run r = run_app("predict", {"--run", trained_run(), "--out", out, images, "--threads", "2"});
   REQUIRE_MESSAGE(r.code == 0, r.err);
   const std::string csv = read_file(out + "/predictions.csv");
-  CHECK(csv.rfind("path,score,normalised_score,label,heatmap,class,threshold\n", 0) == 0);
+  CHECK(csv.rfind("path,score,normalised_score,label,heatmap,class,threshold,map,mask,overlay\n", 0) == 0);
   CHECK(count_lines(csv) == 1 + 8);
   for (const auto& row : csv_rows(csv)) CHECK((row.at(3) == "normal" || row.at(3) == "anomalous"));
   CHECK(exists(out + "/heatmaps"));
@@ -218,10 +218,10 @@ TEST_CASE("predict writes one heat map per input, even for identical stems, and 
   Run r = run_app("predict", {"--run", trained_run(), "--out", out, tree, "--threads", "2"});
   REQUIRE_MESSAGE(r.code == 0, r.err);
   const std::string csv = read_file(out + "/predictions.csv");
-  CHECK(csv.rfind("path,score,normalised_score,label,heatmap,class,threshold\n", 0) == 0);
+  CHECK(csv.rfind("path,score,normalised_score,label,heatmap,class,threshold,map,mask,overlay\n", 0) == 0);
   std::map<std::string, std::string> heat_of;  // input (relative to the tree) -> its heat map
   for (const auto& row : csv_rows(csv)) {
-    REQUIRE(row.size() == 7);
+    REQUIRE(row.size() == 10);
     CHECK_MESSAGE(exists(out + "/" + row[4]), row[4]);
     heat_of[fs::relative(row[0], tree).string()] = row[4];
   }
@@ -262,10 +262,11 @@ TEST_CASE("predict --checkpoint scores with bare weights as --run does, without 
   const std::string images = synthetic_data() + "/woven/test/good";
   const std::string from_run = temp_dir("predict_run") + "/out";
   const std::string from_ckpt = temp_dir("predict_ckpt") + "/out";
-  Run a = run_app("predict", {"--run", trained_run(), "--out", from_run, "--no-heatmaps", images, "--threads", "2"});
+  Run a = run_app("predict", {"--run", trained_run(), "--out", from_run, "--no-heatmaps", "--maps", "none", images,
+                              "--threads", "2"});
   REQUIRE_MESSAGE(a.code == 0, a.err);
   Run b = run_app("predict", {"--checkpoint", trained_run() + "/model.safetensors", "--encoder", "test-tiny",
-                              "--resize", "84", "--crop", "70", "--out", from_ckpt, "--no-heatmaps", images,
+                              "--resize", "84", "--crop", "70", "--out", from_ckpt, "--no-heatmaps", "--maps", "none", images,
                               "--threads", "2"});
   REQUIRE_MESSAGE(b.code == 0, b.err);
   CHECK(b.err.find("no threshold.json") != std::string::npos);
@@ -280,7 +281,7 @@ TEST_CASE("predict --checkpoint scores with bare weights as --run does, without 
     // path,score from both; the checkpoint's normalised score, label and threshold are empty,
     // and so is the class (the path names none of the checkpoint's, which knows no classes)
     const std::string path_score = run_line.substr(0, run_line.find(',', run_line.find(',') + 1));
-    CHECK(ckpt_line == path_score + ",,,,,");  // ... and without heat maps, no heatmap name
+    CHECK(ckpt_line == path_score + ",,,,,,,,");  // ... and without heat maps or maps, no file names
   }
   CHECK(rows == 4);
   check_one_line_error(run_app("predict", {"--run", trained_run(), "--checkpoint", "x.pth", "--out", from_ckpt,
@@ -307,7 +308,7 @@ TEST_CASE("predict and eval give bit-identical scores for the same images and ru
   }
   int compared = 0;
   for (const auto& row : csv_rows(read_file(base + "/predict/predictions.csv"))) {
-    REQUIRE(row.size() == 7);
+    REQUIRE(row.size() == 10);
     const std::string path = fs::canonical(row[0]).string();
     CAPTURE(path);
     REQUIRE(eval_score.count(path) == 1);
