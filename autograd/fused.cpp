@@ -22,4 +22,11 @@ FusedKernelsGuard::FusedKernelsGuard(bool enabled) : previous_(fused_kernels_ena
 }
 FusedKernelsGuard::~FusedKernelsGuard() { set_fused_kernels(previous_); }
 
+bool use_fused(std::initializer_list<FusedKernel> kernels, const Tensor& like) {
+  if (!fused_kernels_enabled()) return false;
+  for (FusedKernel k : kernels)
+    if (!kernel::has_fused(k, like.device(), like.dtype())) return false;
+  return true;
+}
+
 }  // namespace dn

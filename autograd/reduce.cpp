@@ -60,14 +60,16 @@ Tensor max(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) {
 Tensor mean_of(const std::vector<Tensor>& tensors) {
   DN_CHECK(!tensors.empty(), "mean_of: no tensors given");
   if (tensors.size() == 1) return tensors[0];
-  const bool fused = fused_kernels_enabled() && tensors[0].device().is_cpu() &&
-                     is_math_dtype(tensors[0].dtype());
-  if (!fused) return mean(stack(tensors, 0), {0});
-  const double inv = 1.0 / double(tensors.size());
-  return record(Op::mean_of, kernel::fused_mean_of(tensors), tensors,
-                [n = tensors.size(), inv](const Tensor& g, const NeedsGrad&) {
-                  return Grads(n, kernel::unary(UnaryOp::mul_scalar, g, inv));
-                });
+  return fused_or_composite(
+      {FusedKernel::mean_of}, tensors[0],
+      [&] {
+        const double inv = 1.0 / double(tensors.size());
+        return record(Op::mean_of, kernel::fused_mean_of(tensors), tensors,
+                      [n = tensors.size(), inv](const Tensor& g, const NeedsGrad&) {
+                        return Grads(n, kernel::unary(UnaryOp::mul_scalar, g, inv));
+                      });
+      },
+      [&] { return mean(stack(tensors, 0), {0}); });
 }
 
 }  // namespace dn

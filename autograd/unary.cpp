@@ -57,9 +57,10 @@ Tensor elu(const Tensor& x, double alpha) {
 Tensor gelu(const Tensor& x) {
   return record(Op::gelu, kernel::unary(UnaryOp::gelu, x), {x},
                 [x](const Tensor& g, const NeedsGrad&) {
-                  if (fused_kernels_enabled() && x.device().is_cpu())
-                    return Grads{kernel::fused_gelu_backward(g, x)};
-                  return Grads{mul(g, kernel::unary(UnaryOp::gelu_grad_factor, x))};
+                  return fused_or_composite(
+                      {FusedKernel::gelu_backward}, x,
+                      [&] { return Grads{kernel::fused_gelu_backward(g, x)}; },
+                      [&] { return Grads{mul(g, kernel::unary(UnaryOp::gelu_grad_factor, x))}; });
                 });
 }
 

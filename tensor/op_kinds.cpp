@@ -2,6 +2,18 @@
 
 namespace dn {
 
+const char* fused_kernel_name(FusedKernel kernel) {
+  switch (kernel) {
+#define DN_KERNEL(name, params)
+#define DN_FUSED_KERNEL(name, params) \
+  case FusedKernel::name: return #name;
+#include "tensor/backend.def"
+#undef DN_KERNEL
+#undef DN_FUSED_KERNEL
+  }
+  return "fused kernel";
+}
+
 const char* unary_name(UnaryOp op) {
   switch (op) {
     case UnaryOp::neg: return "neg";

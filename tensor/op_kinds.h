@@ -23,6 +23,17 @@ enum class UnaryOp {
 };
 const char* unary_name(UnaryOp op);
 
+// The fused kernels of tensor/backend.def (DN_FUSED_KERNEL), by name; a backend says which
+// it has (has_fused).
+enum class FusedKernel {
+#define DN_KERNEL(name, params)
+#define DN_FUSED_KERNEL(name, params) name,
+#include "tensor/backend.def"
+#undef DN_KERNEL
+#undef DN_FUSED_KERNEL
+};
+const char* fused_kernel_name(FusedKernel kernel);
+
 enum class BinaryOp { add, sub, mul, div, maximum, minimum };
 const char* binary_name(BinaryOp op);
 
