@@ -197,7 +197,11 @@ TEST_CASE("each backend answers which fused kernels it has; the autograd ops fol
     CHECK_FALSE(kernel::has_fused(k, Device::cuda(0), DType::f32));  // composites there, for now
   }
   Tensor x = randn({3, 4}, 7, DType::f32);
-  CHECK(use_fused({FusedKernel::dropout, FusedKernel::dropout_backward}, x));
+  {
+    FusedKernelsGuard on(true);  // whatever DN_FUSED says
+    CHECK(use_fused({FusedKernel::dropout, FusedKernel::dropout_backward}, x));
+    CHECK_FALSE(use_fused({FusedKernel::dropout}, kernel::to(x, DType::i64)));
+  }
   {
     FusedKernelsGuard off(false);
     CHECK_FALSE(use_fused({FusedKernel::dropout}, x));
