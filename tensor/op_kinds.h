@@ -8,7 +8,7 @@ namespace dn {
 
 // y = f(x, param). `param` is the scalar of the scalar ops and elu's alpha.
 enum class UnaryOp {
-  neg, exp, log, sqrt, rsqrt, abs, sign, square,
+  neg, exp, log, sqrt, abs, sign,
   pow_scalar,        // x^param
   add_scalar,        // x + param
   mul_scalar,        // x * param
@@ -16,10 +16,9 @@ enum class UnaryOp {
   elu_grad_factor,   // d elu/dx:  x > 0 ? 1 : param*exp(x)
   gelu,              // x * Phi(x), the exact erf form of nn.GELU()
   gelu_grad_factor,  // d gelu/dx: Phi(x) + x * phi(x)
-  erf, erfinv, tanh, relu,
+  erfinv,
   clamp_min,         // max(x, param)
   clamp_max,         // min(x, param)
-  reciprocal,
 };
 const char* unary_name(UnaryOp op);
 

@@ -79,10 +79,8 @@ DN_HD T unary_apply(UnaryOp op, T x, T p) {
     case UnaryOp::exp: return m_exp(x);
     case UnaryOp::log: return m_log(x);
     case UnaryOp::sqrt: return m_sqrt(x);
-    case UnaryOp::rsqrt: return T(1) / m_sqrt(x);
     case UnaryOp::abs: return m_abs(x);
     case UnaryOp::sign: return T((x > 0) - (x < 0));
-    case UnaryOp::square: return x * x;
     case UnaryOp::pow_scalar: return m_pow(x, p);
     case UnaryOp::add_scalar: return x + p;
     case UnaryOp::mul_scalar: return x * p;
@@ -91,13 +89,9 @@ DN_HD T unary_apply(UnaryOp op, T x, T p) {
     case UnaryOp::gelu: return T(0.5) * x * (T(1) + m_erf(x * kInvSqrt2));
     case UnaryOp::gelu_grad_factor:
       return T(0.5) * (T(1) + m_erf(x * kInvSqrt2)) + x * kInvSqrt2Pi * m_exp(T(-0.5) * x * x);
-    case UnaryOp::erf: return m_erf(x);
     case UnaryOp::erfinv: return m_erfinv(x);
-    case UnaryOp::tanh: return m_tanh(x);
-    case UnaryOp::relu: return x > 0 ? x : T(0);
     case UnaryOp::clamp_min: return is_nan(x) ? x : (x < p ? p : x);
     case UnaryOp::clamp_max: return is_nan(x) ? x : (x > p ? p : x);
-    case UnaryOp::reciprocal: return T(1) / x;
   }
   return x;
 }

@@ -55,10 +55,8 @@ std::optional<LD> unary_reference(UnaryOp op, LD x, LD p) {
     case UnaryOp::exp: return std::exp(x);
     case UnaryOp::log: return std::log(x);
     case UnaryOp::sqrt: return std::sqrt(x);
-    case UnaryOp::rsqrt: return 1 / std::sqrt(x);
     case UnaryOp::abs: return std::fabs(x);
     case UnaryOp::sign: return x > 0 ? 1 : x < 0 ? -1 : 0;
-    case UnaryOp::square: return x * x;
     case UnaryOp::pow_scalar: return std::pow(x, p);
     case UnaryOp::add_scalar: return x + p;
     case UnaryOp::mul_scalar: return x * p;
@@ -66,13 +64,9 @@ std::optional<LD> unary_reference(UnaryOp op, LD x, LD p) {
     case UnaryOp::elu_grad_factor: return x > 0 ? 1 : p * std::exp(x);
     case UnaryOp::gelu: return x * cdf;
     case UnaryOp::gelu_grad_factor: return cdf + x * phi;
-    case UnaryOp::erf: return std::erf(x);
     case UnaryOp::erfinv: return erfinv_reference(x);
-    case UnaryOp::tanh: return std::tanh(x);
-    case UnaryOp::relu: return x > 0 ? x : 0;
     case UnaryOp::clamp_min: return std::isnan(x) ? x : std::max(x, p);
     case UnaryOp::clamp_max: return std::isnan(x) ? x : std::min(x, p);
-    case UnaryOp::reciprocal: return 1 / x;
   }
   return std::nullopt;
 }
@@ -118,7 +112,7 @@ double param_of(UnaryOp op) { return op == UnaryOp::pow_scalar ? 1.7 : 0.6; }
 
 TEST_CASE("every unary formula of the table against its definition, in float and double") {
   const auto ops = all_unary_ops();
-  REQUIRE(ops.size() >= 22);
+  REQUIRE(ops.size() >= 16);
   for (UnaryOp op : ops) {
     const double p = param_of(op);
     for (double x : kInputs) {
