@@ -14,7 +14,7 @@ using Grads = std::vector<Tensor>;
 Tensor softmax(const Tensor& x, int64_t dim) {
   Tensor y = kernel::softmax(x, dim);
   return record(Op::softmax, y, {x}, [y, dim](const Tensor& g, const NeedsGrad&) {
-    Tensor dot = kernel::reduce(ReduceOp::sum, kernel::binary(BinaryOp::mul, g, y), {dim}, true);
+    Tensor dot = sum(mul(g, y), {dim}, true);
     return Grads{mul(y, sub(g, dot))};
   });
 }
@@ -30,16 +30,13 @@ namespace {
 Grads layer_norm_backward(const Tensor& g, const Tensor& x, const Tensor& mean, const Tensor& rstd,
                           const Tensor& weight, const NeedsGrad& needs) {
   const int64_t d = x.size(-1);
-  Tensor mu = kernel::unsqueeze(mean, -1), rs = kernel::unsqueeze(rstd, -1);
+  Tensor mu = unsqueeze(mean, -1), rs = unsqueeze(rstd, -1);
   Tensor xhat = mul(sub(x, mu), rs);
   Tensor gx, gw, gb;
   if (needs[0]) {
     Tensor ghat = weight.defined() ? mul(g, weight) : g;
-    Tensor m1 = kernel::unary(UnaryOp::mul_scalar,
-                              kernel::reduce(ReduceOp::sum, ghat, {-1}, true), 1.0 / d);
-    Tensor m2 = kernel::unary(UnaryOp::mul_scalar,
-                              kernel::reduce(ReduceOp::sum, mul(ghat, xhat), {-1}, true),
-                              1.0 / d);
+    Tensor m1 = mul_scalar(sum(ghat, {-1}, true), 1.0 / d);
+    Tensor m2 = mul_scalar(sum(mul(ghat, xhat), {-1}, true), 1.0 / d);
     gx = mul(rs, sub(sub(ghat, m1), mul(xhat, m2)));
   }
   if (weight.defined() && needs[1]) gw = kernel::sum_to_shape(mul(g, xhat), {d});
@@ -106,10 +103,10 @@ Tensor cosine_similarity(const Tensor& a, const Tensor& b, int64_t dim, double e
   Tensor c = kernel::reduce(ReduceOp::sum, kernel::binary(BinaryOp::mul, ahat, bhat), {d}, false);
   return record(Op::cosine_similarity, c, {a, b},
                 [ahat, bhat, na, nb, c, d, eps](const Tensor& g, const NeedsGrad& needs) {
-                  Tensor gk = kernel::unsqueeze(g, d), ck = kernel::unsqueeze(c, d);
+                  Tensor gk = unsqueeze(g, d), ck = unsqueeze(c, d);
                   auto one_side = [&](const Tensor& self_hat, const Tensor& other_hat, const Tensor& n) {
                     // c·x̂ only where the norm was not clamped
-                    Tensor free = kernel::to(kernel::compare_scalar(CompareOp::gt, n, eps), n.dtype());
+                    Tensor free = to(compare(CompareOp::gt, n, eps), n.dtype());
                     Tensor along = mul(mul(ck, free), self_hat);
                     return div(mul(gk, sub(other_hat, along)), n);
                   };
