@@ -1,5 +1,5 @@
-// Fused epilogues of a Linear layer (see tensor/backend.def): the bias added in place to the product, with
-// or without the GELU that follows it, and GELU's backward in one pass.
+// Fused epilogues of a Linear layer (tensor/backend.def): the bias added in place to the
+// product, with or without the GELU that follows it, and GELU's backward in one pass.
 //
 // The composite writes a new tensor for each step (x·Wᵀ, + b, gelu, then gelu'(h) and g⊙gelu'
 // in the backward); each is a full pass over an activation that no longer fits in cache

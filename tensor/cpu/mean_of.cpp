@@ -1,4 +1,4 @@
-// The mean of equally shaped tensors, element by element, in one pass (see tensor/backend.def): what
+// The mean of equally shaped tensors, element by element, in one pass (tensor/backend.def): what
 // mean(stack(tensors), dim) computes, without the stacked copy and the transposed copy the
 // reduction would make of it. Sums are kept in double, as the reduction kernels keep them,
 // and divided as mean() does: the sum rounded to T, times T(1/n).

@@ -24,7 +24,8 @@ std::vector<UnaryOp> all_unary_ops() {
 }
 std::vector<BinaryOp> all_binary_ops() {
   std::vector<BinaryOp> ops;
-  for (int o = 0; std::string(binary_name(BinaryOp(o))) != "binary"; ++o) ops.push_back(BinaryOp(o));
+  for (int o = 0; std::string(binary_name(BinaryOp(o))) != "binary"; ++o)
+    ops.push_back(BinaryOp(o));
   return ops;
 }
 std::vector<CompareOp> all_compare_ops() {
@@ -163,7 +164,8 @@ TEST_CASE("the CPU kernel on strided rows is the table, bit for bit") {
       Tensor x = kernel::transpose(kernel::to(from_vector<double>(values, {2, n}), dtype), 0, 1);
       REQUIRE_FALSE(x.is_contiguous());  // [n, 2] with strides (1, n)
       const std::vector<double> xs = to_vector<double>(kernel::to(x, DType::f64));
-      const std::vector<double> ys = to_vector<double>(kernel::to(kernel::unary(op, x, p), DType::f64));
+      const std::vector<double> ys =
+          to_vector<double>(kernel::to(kernel::unary(op, x, p), DType::f64));
       REQUIRE(ys.size() == xs.size());
       for (size_t i = 0; i < xs.size(); ++i) {
         const double want = dtype == DType::f64

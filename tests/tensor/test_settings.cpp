@@ -33,7 +33,8 @@ TEST_CASE("the retired DN_CPU_GEMM names its replacement") {
   CHECK_NOTHROW(settings::check_retired("DN_CPU_GEMM", ""));
   CHECK_THROWS_WITH(settings::check_retired("DN_CPU_GEMM", "eigen"),
                     doctest::Contains("use DN_CPU_MATMUL=eigen"));
-  CHECK_THROWS_WITH(settings::check_retired("DN_CPU_GEMM", "1"), doctest::Contains("DN_CPU_MATMUL"));
+  CHECK_THROWS_WITH(settings::check_retired("DN_CPU_GEMM", "1"),
+                    doctest::Contains("DN_CPU_MATMUL"));
 }
 
 TEST_CASE("docs/settings.md documents every variable of the table") {
