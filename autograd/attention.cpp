@@ -49,32 +49,36 @@ Tensor merge_heads(const Tensor& x) {
   return reshape(transpose(x, 1, 2), {x.size(0), x.size(2), x.size(1) * x.size(3)});
 }
 
-bool use_fused(const Tensor& qkv) {
-  return fused_kernels_enabled() && qkv.device().is_cpu() && is_math_dtype(qkv.dtype());
-}
-
 }  // namespace
 
 Tensor linear_attention(const Tensor& qkv, int64_t heads, double eps) {
-  if (!use_fused(qkv)) {
-    auto [q, k, v] = split_heads(qkv, heads);
-    return merge_heads(linear_attention_heads(q, k, v, eps));
-  }
-  return record(Op::linear_attention, kernel::fused_linear_attention(qkv, heads, eps), {qkv},
-                [qkv, heads, eps](const Tensor& g, const NeedsGrad&) {
-                  return Grads{kernel::fused_linear_attention_backward(g, qkv, heads, eps)};
-                });
+  return fused_or_composite(
+      {FusedKernel::linear_attention, FusedKernel::linear_attention_backward}, qkv,
+      [&] {
+        return record(Op::linear_attention, kernel::fused_linear_attention(qkv, heads, eps), {qkv},
+                      [qkv, heads, eps](const Tensor& g, const NeedsGrad&) {
+                        return Grads{kernel::fused_linear_attention_backward(g, qkv, heads, eps)};
+                      });
+      },
+      [&] {
+        auto [q, k, v] = split_heads(qkv, heads);
+        return merge_heads(linear_attention_heads(q, k, v, eps));
+      });
 }
 
 Tensor softmax_attention(const Tensor& qkv, int64_t heads) {
-  if (!use_fused(qkv)) {
-    auto [q, k, v] = split_heads(qkv, heads);
-    return merge_heads(softmax_attention_heads(q, k, v));
-  }
-  return record(Op::softmax_attention, kernel::fused_softmax_attention(qkv, heads), {qkv},
-                [qkv, heads](const Tensor& g, const NeedsGrad&) {
-                  return Grads{kernel::fused_softmax_attention_backward(g, qkv, heads)};
-                });
+  return fused_or_composite(
+      {FusedKernel::softmax_attention, FusedKernel::softmax_attention_backward}, qkv,
+      [&] {
+        return record(Op::softmax_attention, kernel::fused_softmax_attention(qkv, heads), {qkv},
+                      [qkv, heads](const Tensor& g, const NeedsGrad&) {
+                        return Grads{kernel::fused_softmax_attention_backward(g, qkv, heads)};
+                      });
+      },
+      [&] {
+        auto [q, k, v] = split_heads(qkv, heads);
+        return merge_heads(softmax_attention_heads(q, k, v));
+      });
 }
 
 }  // namespace dn

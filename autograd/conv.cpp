@@ -44,9 +44,9 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, int64_t
                   if (needs[0]) gx = kernel::col2im(kernel::matmul(kernel::transpose(w2, 0, 1), g3), g);
                   if (needs[1]) {
                     Tensor per_image = kernel::matmul(g3, kernel::transpose(cols, 1, 2));  // [N, O, CKK]
-                    gw = kernel::reshape(kernel::reduce(ReduceOp::sum, per_image, {0}, false), wshape);
+                    gw = reshape(sum(per_image, {0}, false), wshape);
                   }
-                  if (has_bias && needs[2]) gb = kernel::reduce(ReduceOp::sum, g3, {0, 2}, false);
+                  if (has_bias && needs[2]) gb = sum(g3, {0, 2}, false);
                   return std::vector<Tensor>{gx, gw, gb};
                 });
 }

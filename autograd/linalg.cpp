@@ -50,11 +50,6 @@ void check_linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
            bias.describe(), " does not fit weight ", weight.describe());
 }
 
-// The fused epilogues (tensor/ops.h) work in place on the fresh product, on the CPU.
-bool fuse_epilogue(const Tensor& x) {
-  return fused_kernels_enabled() && x.device().is_cpu() && is_math_dtype(x.dtype());
-}
-
 // The linear backward from the gradient g of x·Wᵀ + b.
 Grads linear_grads(const Tensor& g, const Tensor& x, const Tensor& weight, bool has_bias,
                    const NeedsGrad& needs) {
@@ -72,8 +67,13 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   check_linear(x, weight, bias);
   Tensor out = linear_product(x, mT(weight));
   if (bias.defined()) {
-    if (fuse_epilogue(out)) kernel::fused_add_bias_(out, bias);  // no new tensor, one pass
-    else out = kernel::binary(BinaryOp::add, out, bias);
+    out = fused_or_composite(
+        {FusedKernel::add_bias}, out,
+        [&] {
+          kernel::fused_add_bias_(out, bias);  // in place on the fresh product: one pass
+          return out;
+        },
+        [&] { return kernel::binary(BinaryOp::add, out, bias); });
   }
   return record(Op::linear, out, {x, weight, bias},
                 [x, weight, has_bias = bias.defined()](const Tensor& g, const NeedsGrad& needs) {
@@ -88,13 +88,19 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
 Tensor linear_gelu(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   check_linear(x, weight, bias);
   Tensor h = linear_product(x, mT(weight));
-  if (!fuse_epilogue(h)) return gelu(linear(x, weight, bias));
-  const bool record_graph = any_requires_grad({x, weight, bias});
-  Tensor y = kernel::fused_bias_gelu_(h, bias, /*in_place=*/!record_graph);
-  return record(Op::linear_gelu, y, {x, weight, bias},
-                [x, weight, h, has_bias = bias.defined()](const Tensor& g, const NeedsGrad& needs) {
-                  return linear_grads(kernel::fused_gelu_backward(g, h), x, weight, has_bias, needs);
-                });
+  return fused_or_composite(
+      {FusedKernel::bias_gelu, FusedKernel::gelu_backward}, h,
+      [&] {
+        const bool record_graph = any_requires_grad({x, weight, bias});
+        Tensor y = kernel::fused_bias_gelu_(h, bias, /*in_place=*/!record_graph);
+        return record(Op::linear_gelu, y, {x, weight, bias},
+                      [x, weight, h, has_bias = bias.defined()](const Tensor& g,
+                                                                const NeedsGrad& needs) {
+                        return linear_grads(kernel::fused_gelu_backward(g, h), x, weight,
+                                            has_bias, needs);
+                      });
+      },
+      [&] { return gelu(linear(x, weight, bias)); });
 }
 
 }  // namespace dn

@@ -28,7 +28,7 @@ int64_t reduced_count(const Shape& shape, const Shape& kept) {
 Tensor sum(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) {
   Tensor out = kernel::reduce(ReduceOp::sum, x, dims, keepdim);
   return record(Op::sum, out, {x}, [shape = x.shape(), dims](const Tensor& g, const NeedsGrad&) {
-    return Grads{kernel::expand(kernel::reshape(g, kept_shape(shape, dims)), shape)};
+    return Grads{expand(reshape(g, kept_shape(shape, dims)), shape)};
   });
 }
 
@@ -38,7 +38,7 @@ Tensor mean(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) {
   Tensor out = kernel::unary(UnaryOp::mul_scalar, total, 1.0 / double(count));
   return record(Op::mean, out, {x},
                 [shape = x.shape(), dims, count](const Tensor& g, const NeedsGrad&) {
-                  Tensor spread = kernel::expand(kernel::reshape(g, kept_shape(shape, dims)), shape);
+                  Tensor spread = expand(reshape(g, kept_shape(shape, dims)), shape);
                   return Grads{mul_scalar(spread, 1.0 / double(count))};
                 });
 }
@@ -47,10 +47,9 @@ Tensor max(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) {
   Tensor out = kernel::reduce(ReduceOp::max, x, dims, keepdim);
   return record(Op::max, out, {x}, [x, out, dims](const Tensor& g, const NeedsGrad&) {
     const Shape kept = kept_shape(x.shape(), dims);
-    Tensor is_max = kernel::to(kernel::compare(CompareOp::eq, x, kernel::reshape(out, kept)),
-                               x.dtype());
-    Tensor ties = kernel::reduce(ReduceOp::sum, is_max, dims, true);
-    Tensor share = kernel::binary(BinaryOp::div, kernel::reshape(g, kept), ties);
+    Tensor is_max = to(compare(CompareOp::eq, x, reshape(out, kept)), x.dtype());
+    Tensor ties = sum(is_max, dims, true);
+    Tensor share = div(reshape(g, kept), ties);
     return Grads{mul(is_max, share)};
   });
 }
@@ -60,14 +59,16 @@ Tensor max(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) {
 Tensor mean_of(const std::vector<Tensor>& tensors) {
   DN_CHECK(!tensors.empty(), "mean_of: no tensors given");
   if (tensors.size() == 1) return tensors[0];
-  const bool fused = fused_kernels_enabled() && tensors[0].device().is_cpu() &&
-                     is_math_dtype(tensors[0].dtype());
-  if (!fused) return mean(stack(tensors, 0), {0});
-  const double inv = 1.0 / double(tensors.size());
-  return record(Op::mean_of, kernel::fused_mean_of(tensors), tensors,
-                [n = tensors.size(), inv](const Tensor& g, const NeedsGrad&) {
-                  return Grads(n, kernel::unary(UnaryOp::mul_scalar, g, inv));
-                });
+  return fused_or_composite(
+      {FusedKernel::mean_of}, tensors[0],
+      [&] {
+        const double inv = 1.0 / double(tensors.size());
+        return record(Op::mean_of, kernel::fused_mean_of(tensors), tensors,
+                      [n = tensors.size(), inv](const Tensor& g, const NeedsGrad&) {
+                        return Grads(n, mul_scalar(g, inv));
+                      });
+      },
+      [&] { return mean(stack(tensors, 0), {0}); });
 }
 
 }  // namespace dn

@@ -11,12 +11,13 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
   return record(Op::where, kernel::where(cond, a, b), {a, b},
                 [cond](const Tensor& g, const NeedsGrad& needs) {
                   Tensor zero = zeros({}, g.dtype(), g.device());
-                  return Grads{needs[0] ? kernel::where(cond, g, zero) : Tensor(),
-                               needs[1] ? kernel::where(cond, zero, g) : Tensor()};
+                  return Grads{needs[0] ? where(cond, g, zero) : Tensor(),
+                               needs[1] ? where(cond, zero, g) : Tensor()};
                 });
 }
 
-// out = mask ? x·factor : x, so dx = mask ? g·factor : g.
+// out = mask ? x·factor : x, so dx = mask ? g·factor : g. One kernel-level helper serves the
+// forward (which must not record its parts) and the backward.
 Tensor masked_scale(const Tensor& x, const Tensor& mask, double factor) {
   auto scale = [&mask, factor](const Tensor& t) {
     return kernel::where(mask, kernel::unary(UnaryOp::mul_scalar, t, factor), t);

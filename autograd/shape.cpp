@@ -79,7 +79,7 @@ Tensor to(const Tensor& x, DType dtype) {
   if (x.dtype() == dtype) return x;
   return record(Op::to_dtype, kernel::to(x, dtype), {x},
                 [from = x.dtype()](const Tensor& g, const NeedsGrad&) {
-                  return Grads{kernel::to(g, from)};
+                  return Grads{to(g, from)};
                 });
 }
 

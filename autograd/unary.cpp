@@ -1,4 +1,7 @@
 // Elementwise functions and their derivatives (chain rule: grad_in = grad_out · f'(x)).
+// The backward closures (run under no-grad) are written with these same autograd ops; the
+// derivative factors that are no differentiable op themselves (sign for abs, elu's and
+// gelu's f') are computed by their kernel, kernel::unary(UnaryOp::..._grad_factor).
 #include "autograd/functions.h"
 #include "autograd/fused.h"
 #include "tensor/ops.h"
@@ -32,7 +35,7 @@ Tensor sqrt(const Tensor& x) {
 Tensor pow(const Tensor& x, double p) {
   return record(Op::pow, kernel::unary(UnaryOp::pow_scalar, x, p), {x},
                 [x, p](const Tensor& g, const NeedsGrad&) {
-                  return Grads{mul(g, mul_scalar(kernel::unary(UnaryOp::pow_scalar, x, p - 1), p))};
+                  return Grads{mul(g, mul_scalar(pow(x, p - 1), p))};
                 });
 }
 
@@ -57,9 +60,10 @@ Tensor elu(const Tensor& x, double alpha) {
 Tensor gelu(const Tensor& x) {
   return record(Op::gelu, kernel::unary(UnaryOp::gelu, x), {x},
                 [x](const Tensor& g, const NeedsGrad&) {
-                  if (fused_kernels_enabled() && x.device().is_cpu())
-                    return Grads{kernel::fused_gelu_backward(g, x)};
-                  return Grads{mul(g, kernel::unary(UnaryOp::gelu_grad_factor, x))};
+                  return fused_or_composite(
+                      {FusedKernel::gelu_backward}, x,
+                      [&] { return Grads{kernel::fused_gelu_backward(g, x)}; },
+                      [&] { return Grads{mul(g, kernel::unary(UnaryOp::gelu_grad_factor, x))}; });
                 });
 }
 
@@ -67,8 +71,8 @@ Tensor gelu(const Tensor& x) {
 Tensor clamp_min(const Tensor& x, double min) {
   return record(Op::clamp_min, kernel::unary(UnaryOp::clamp_min, x, min), {x},
                 [x, min](const Tensor& g, const NeedsGrad&) {
-                  Tensor pass = kernel::compare_scalar(CompareOp::ge, x, min);
-                  return Grads{mul(g, kernel::to(pass, g.dtype()))};
+                  Tensor pass = compare(CompareOp::ge, x, min);
+                  return Grads{mul(g, to(pass, g.dtype()))};
                 });
 }
 

@@ -23,7 +23,6 @@ class BottleneckMlp : public nn::Module {
   Tensor forward(const Tensor& x) const;
   std::string type_name() const override { return "bMlp"; }
   std::shared_ptr<nn::Linear> fc1, fc2;
-  nn::GELU act;
   std::shared_ptr<nn::Dropout> drop;
 };
 

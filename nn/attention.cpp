@@ -18,15 +18,6 @@ Attention::QKV Attention::split_heads(const Tensor& x) const {
   return {q, k, v};
 }
 
-// The formulas live in autograd/attention.cpp, beside their fused forms.
-Tensor softmax_attention(const Tensor& q, const Tensor& k, const Tensor& v) {
-  return softmax_attention_heads(q, k, v);
-}
-
-Tensor linear_attention(const Tensor& q, const Tensor& k, const Tensor& v, double eps) {
-  return linear_attention_heads(q, k, v, eps);
-}
-
 // On the packed qkv, so that the CPU's fused kernels read q, k and v in place and write the
 // heads side by side for proj (autograd/attention.cpp); elsewhere the same composite as above.
 Tensor Attention::forward(const Tensor& x) const {

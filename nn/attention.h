@@ -38,10 +38,7 @@ class Attention : public Module {
   };
   QKV split_heads(const Tensor& x) const;
 };
-
-// The linear attention of one head group, written with differentiable ops:
-// q, k, v [..., N, dh] -> [..., N, dh].
-Tensor linear_attention(const Tensor& q, const Tensor& k, const Tensor& v, double eps = 0.0);
-Tensor softmax_attention(const Tensor& q, const Tensor& k, const Tensor& v);
+// The formulas, per head group, are dn::softmax_attention_heads and dn::linear_attention_heads
+// (autograd/attention.cpp, beside their fused forms).
 
 }  // namespace dn::nn

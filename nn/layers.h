@@ -29,13 +29,6 @@ class LayerNorm : public Module {
   double eps;
 };
 
-// nn.GELU(): the exact x·Φ(x).
-class GELU : public Module {
- public:
-  Tensor forward(const Tensor& x) const { return gelu(x); }
-  std::string type_name() const override { return "GELU"; }
-};
-
 // In training, zeroes each element with probability p and scales the rest by 1/(1-p).
 // Draws from the generator it is given (the model's, so a run is reproducible).
 class Dropout : public Module {
@@ -66,7 +59,6 @@ class Mlp : public Module {
   Tensor forward(const Tensor& x) const;
   std::string type_name() const override { return "Mlp"; }
   std::shared_ptr<Linear> fc1, fc2;
-  GELU act;
 };
 
 // Conv2d with stride = kernel = patch: cuts the image into patches and embeds each one.

@@ -1,7 +1,6 @@
 #include "optim/adam.h"
 
 #include <cmath>
-#include <map>
 
 #include "autograd/autograd.h"
 #include "tensor/ops.h"
@@ -75,7 +74,6 @@ std::vector<std::pair<std::string, Tensor>> Adam::state_dict() const {
 
 void Adam::load_state_dict(const std::vector<std::pair<std::string, Tensor>>& state,
                            const std::string& origin) {
-  std::map<std::string, Tensor> m(state.begin(), state.end());
   std::vector<State> loaded(params_.size());
   for (const auto& [name, t] : state) {
     size_t dot = name.find('.');

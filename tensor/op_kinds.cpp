@@ -2,16 +2,26 @@
 
 namespace dn {
 
+const char* fused_kernel_name(FusedKernel kernel) {
+  switch (kernel) {
+#define DN_KERNEL(name, params)
+#define DN_FUSED_KERNEL(name, params) \
+  case FusedKernel::name: return #name;
+#include "tensor/backend.def"
+#undef DN_KERNEL
+#undef DN_FUSED_KERNEL
+  }
+  return "fused kernel";
+}
+
 const char* unary_name(UnaryOp op) {
   switch (op) {
     case UnaryOp::neg: return "neg";
     case UnaryOp::exp: return "exp";
     case UnaryOp::log: return "log";
     case UnaryOp::sqrt: return "sqrt";
-    case UnaryOp::rsqrt: return "rsqrt";
     case UnaryOp::abs: return "abs";
     case UnaryOp::sign: return "sign";
-    case UnaryOp::square: return "square";
     case UnaryOp::pow_scalar: return "pow";
     case UnaryOp::add_scalar: return "add_scalar";
     case UnaryOp::mul_scalar: return "mul_scalar";
@@ -19,13 +29,9 @@ const char* unary_name(UnaryOp op) {
     case UnaryOp::elu_grad_factor: return "elu_grad_factor";
     case UnaryOp::gelu: return "gelu";
     case UnaryOp::gelu_grad_factor: return "gelu_grad_factor";
-    case UnaryOp::erf: return "erf";
     case UnaryOp::erfinv: return "erfinv";
-    case UnaryOp::tanh: return "tanh";
-    case UnaryOp::relu: return "relu";
     case UnaryOp::clamp_min: return "clamp_min";
     case UnaryOp::clamp_max: return "clamp_max";
-    case UnaryOp::reciprocal: return "reciprocal";
   }
   return "unary";
 }

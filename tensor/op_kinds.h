@@ -8,7 +8,7 @@ namespace dn {
 
 // y = f(x, param). `param` is the scalar of the scalar ops and elu's alpha.
 enum class UnaryOp {
-  neg, exp, log, sqrt, rsqrt, abs, sign, square,
+  neg, exp, log, sqrt, abs, sign,
   pow_scalar,        // x^param
   add_scalar,        // x + param
   mul_scalar,        // x * param
@@ -16,12 +16,22 @@ enum class UnaryOp {
   elu_grad_factor,   // d elu/dx:  x > 0 ? 1 : param*exp(x)
   gelu,              // x * Phi(x), the exact erf form of nn.GELU()
   gelu_grad_factor,  // d gelu/dx: Phi(x) + x * phi(x)
-  erf, erfinv, tanh, relu,
+  erfinv,
   clamp_min,         // max(x, param)
   clamp_max,         // min(x, param)
-  reciprocal,
 };
 const char* unary_name(UnaryOp op);
+
+// The fused kernels of tensor/backend.def (DN_FUSED_KERNEL), by name; a backend says which
+// it has (has_fused).
+enum class FusedKernel {
+#define DN_KERNEL(name, params)
+#define DN_FUSED_KERNEL(name, params) name,
+#include "tensor/backend.def"
+#undef DN_KERNEL
+#undef DN_FUSED_KERNEL
+};
+const char* fused_kernel_name(FusedKernel kernel);
 
 enum class BinaryOp { add, sub, mul, div, maximum, minimum };
 const char* binary_name(BinaryOp op);

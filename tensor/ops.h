@@ -84,10 +84,20 @@ Tensor normal(const Shape& shape, double mean, double std, Generator& gen,
 Tensor trunc_normal(const Shape& shape, double mean, double std, double a, double b,
                     Generator& gen, DType dtype = DType::f32, Device device = Device::cpu());
 
-// --- Fused kernels (CPU only) -------------------------------------------------------------
-// One pass where the composite ops take several (tensor/cpu/fused.h). The autograd ops that
-// use them call them for CPU tensors and run their composite elsewhere; called with a tensor
-// on another device they throw, naming the op.
+// a [..., k] · b [k, n] in float32 with bfloat16 inputs on the CPU's AMX unit (an option:
+// tensor/cpu/matmul_bf16.h); cpu_matmul_bf16() says whether it is switched on
+// (DN_CPU_MATMUL=bf16, or cpu::set_matmul_precision). Throws where AMX is missing.
+Tensor matmul_bf16(const Tensor& a, const Tensor& b);
+bool cpu_matmul_bf16();
+
+// --- Fused kernels --------------------------------------------------------------------------
+// One pass where the composite ops take several (tensor/backend.def, DN_FUSED_KERNEL). A backend
+// may lack one: has_fused says whether `device`'s backend has `kernel` for `dtype` (the CPU has
+// them all for float32/float64, CUDA none yet). The autograd ops ask it through
+// autograd/fused.h and run their composite where the answer is no; called there anyway, these
+// functions throw, naming the kernel.
+bool has_fused(FusedKernel kernel, Device device, DType dtype);
+
 //
 // Multi-head attention on the packed output of the qkv Linear: qkv [B, N, 3D] (q, k, v side
 // by side, each split into `heads` heads of D/heads); the result is [B, N, D] with the heads
@@ -114,12 +124,6 @@ Tensor fused_gelu_backward(const Tensor& grad_y, const Tensor& x);
 struct LayerNormGrads {
   Tensor x, weight, bias;
 };
-// a [..., k] · b [k, n] in float32 with bfloat16 inputs on the CPU's AMX unit (an option:
-// tensor/cpu/matmul_bf16.h); cpu_matmul_bf16() says whether it is switched on
-// (DN_CPU_MATMUL=bf16, or cpu::set_matmul_precision). Throws where AMX is missing.
-Tensor matmul_bf16(const Tensor& a, const Tensor& b);
-bool cpu_matmul_bf16();
-
 // Dropout drawing its uniforms from `gen` exactly as kernel::uniform(x.shape(), 0, 1, gen)
 // would: out = x ⊙ keep / (1-p) with keep = u < 1-p. `keep` (bool, x's shape) is what the
 // backward needs: grad_x = grad_out ⊙ keep / (1-p).

@@ -1,4 +1,5 @@
 // Batched matrix products with broadcast batch dims.
+#include "tensor/cpu/matmul_bf16.h"
 #include "tensor/ops_common.h"
 
 namespace dn::kernel {
@@ -51,6 +52,33 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   DN_RUN_KERNEL(a.device(), matmul, view(out, {nbatch, m, n}),
                 as_batched_matrix(expand(a, a_full), nbatch),
                 as_batched_matrix(expand(b, b_full), nbatch));
+  return out;
+}
+
+// The CPU's bfloat16 product on AMX: a precision option of the CPU alone, not a backend kernel.
+bool cpu_matmul_bf16() { return cpu::matmul_precision() == cpu::MatmulPrecision::bf16; }
+
+Tensor matmul_bf16(const Tensor& a, const Tensor& b_in) {
+  for (const Tensor* t : {&a, &b_in}) {
+    check_defined("matmul_bf16", *t);
+    DN_CHECK(t->device().is_cpu(), "matmul_bf16: a CPU kernel (AMX), called with a tensor on ",
+             t->device().str());
+    DN_CHECK(t->dtype() == DType::f32, "matmul_bf16: float32 operands expected, got ", t->describe());
+  }
+  DN_CHECK(a.dim() >= 1 && b_in.dim() == 2 && a.size(-1) == b_in.size(0), "matmul_bf16: ",
+           a.describe(), " x ", b_in.describe(), " is not [..., k] x [k, n]");
+  const int64_t k = a.size(-1), n = b_in.size(1);
+  const int64_t rows = numel_of(Shape(a.shape().begin(), a.shape().end() - 1));
+  // Operands with a unit stride along one of their two dims are read in place.
+  auto matrix = [](const Tensor& x) {
+    return x.stride(0) == 1 || x.stride(1) == 1 ? x : contiguous(x);
+  };
+  Tensor a2 = matrix(can_view(a, {rows, k}) ? view(a, {rows, k}) : view(contiguous(a), {rows, k}));
+  Tensor b = matrix(b_in);
+  Shape out_shape(a.shape().begin(), a.shape().end() - 1);
+  out_shape.push_back(n);
+  Tensor out = empty(out_shape, DType::f32, a.device());
+  if (out.numel() > 0) cpu::matmul_bf16(view(out, {rows, n}), a2, b);
   return out;
 }
 

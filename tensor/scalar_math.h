@@ -1,8 +1,15 @@
-// Scalar formulas shared by the CPU kernels (and mirrored by the CUDA kernels).
+// The scalar formulas of the elementwise ops: ONE table for every backend. The CPU kernels
+// call these functions per element (tensor/cpu/elementwise.cpp, where no vectorised row
+// exists), the CUDA kernels call the very same functions on the GPU (tensor/cuda/elementwise.cu):
+// DN_HD (tensor/cuda/hd.h) makes them __host__ __device__ under nvcc and plain inline functions
+// elsewhere, and the hd::m_* overloads pick the float or double C function on both sides
+// (CUDA's libdevice on the GPU: expf, erff, ... within 1-2 ulp of the C library's).
+// tests/tensor/test_scalar_math.cpp checks every op of each enum against the standard library.
 #pragma once
 #include <cmath>
 #include <limits>
 
+#include "tensor/cuda/hd.h"
 #include "tensor/op_kinds.h"
 
 namespace dn {
@@ -43,53 +50,68 @@ inline double erfinv(double y) {
   return x;
 }
 
+namespace scalar_math_detail {
+// erfinv in the precision of x: CUDA's own on the GPU, the double routine above on the host.
+DN_HD float m_erfinv(float x) {
+#ifdef __CUDA_ARCH__
+  return ::erfinvf(x);
+#else
+  return float(erfinv(double(x)));
+#endif
+}
+DN_HD double m_erfinv(double x) {
+#ifdef __CUDA_ARCH__
+  return ::erfinv(x);
+#else
+  return erfinv(x);
+#endif
+}
+}  // namespace scalar_math_detail
+
 template <class T>
-inline T unary_apply(UnaryOp op, T x, T p) {
-  constexpr T kInvSqrt2 = T(0.70710678118654752440);
-  constexpr T kInvSqrt2Pi = T(0.39894228040143267794);
+DN_HD T unary_apply(UnaryOp op, T x, T p) {
+  using namespace cuda::hd;
+  using scalar_math_detail::m_erfinv;
+  const T kInvSqrt2 = T(0.70710678118654752440);
+  const T kInvSqrt2Pi = T(0.39894228040143267794);
   switch (op) {
     case UnaryOp::neg: return -x;
-    case UnaryOp::exp: return std::exp(x);
-    case UnaryOp::log: return std::log(x);
-    case UnaryOp::sqrt: return std::sqrt(x);
-    case UnaryOp::rsqrt: return T(1) / std::sqrt(x);
-    case UnaryOp::abs: return std::abs(x);
+    case UnaryOp::exp: return m_exp(x);
+    case UnaryOp::log: return m_log(x);
+    case UnaryOp::sqrt: return m_sqrt(x);
+    case UnaryOp::abs: return m_abs(x);
     case UnaryOp::sign: return T((x > 0) - (x < 0));
-    case UnaryOp::square: return x * x;
-    case UnaryOp::pow_scalar: return std::pow(x, p);
+    case UnaryOp::pow_scalar: return m_pow(x, p);
     case UnaryOp::add_scalar: return x + p;
     case UnaryOp::mul_scalar: return x * p;
-    case UnaryOp::elu: return x > 0 ? x : p * (std::exp(x) - T(1));
-    case UnaryOp::elu_grad_factor: return x > 0 ? T(1) : p * std::exp(x);
-    case UnaryOp::gelu: return T(0.5) * x * (T(1) + std::erf(x * kInvSqrt2));
+    case UnaryOp::elu: return x > 0 ? x : p * (m_exp(x) - T(1));
+    case UnaryOp::elu_grad_factor: return x > 0 ? T(1) : p * m_exp(x);
+    case UnaryOp::gelu: return T(0.5) * x * (T(1) + m_erf(x * kInvSqrt2));
     case UnaryOp::gelu_grad_factor:
-      return T(0.5) * (T(1) + std::erf(x * kInvSqrt2)) + x * kInvSqrt2Pi * std::exp(T(-0.5) * x * x);
-    case UnaryOp::erf: return std::erf(x);
-    case UnaryOp::erfinv: return T(erfinv(double(x)));
-    case UnaryOp::tanh: return std::tanh(x);
-    case UnaryOp::relu: return x > 0 ? x : T(0);
-    case UnaryOp::clamp_min: return std::isnan(x) ? x : (x < p ? p : x);
-    case UnaryOp::clamp_max: return std::isnan(x) ? x : (x > p ? p : x);
-    case UnaryOp::reciprocal: return T(1) / x;
+      return T(0.5) * (T(1) + m_erf(x * kInvSqrt2)) + x * kInvSqrt2Pi * m_exp(T(-0.5) * x * x);
+    case UnaryOp::erfinv: return m_erfinv(x);
+    case UnaryOp::clamp_min: return is_nan(x) ? x : (x < p ? p : x);
+    case UnaryOp::clamp_max: return is_nan(x) ? x : (x > p ? p : x);
   }
   return x;
 }
 
 template <class T>
-inline T binary_apply(BinaryOp op, T a, T b) {
+DN_HD T binary_apply(BinaryOp op, T a, T b) {
+  using cuda::hd::is_nan;
   switch (op) {
     case BinaryOp::add: return a + b;
     case BinaryOp::sub: return a - b;
     case BinaryOp::mul: return a * b;
     case BinaryOp::div: return a / b;
-    case BinaryOp::maximum: return (std::isnan(a) || a > b) ? a : b;
-    case BinaryOp::minimum: return (std::isnan(a) || a < b) ? a : b;
+    case BinaryOp::maximum: return (is_nan(a) || a > b) ? a : b;
+    case BinaryOp::minimum: return (is_nan(a) || a < b) ? a : b;
   }
   return a;
 }
 
 template <class T>
-inline bool compare_apply(CompareOp op, T a, T b) {
+DN_HD bool compare_apply(CompareOp op, T a, T b) {
   switch (op) {
     case CompareOp::eq: return a == b;
     case CompareOp::ne: return a != b;

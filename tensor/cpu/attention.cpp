@@ -1,4 +1,4 @@
-// Fused attention kernels on the packed qkv layout (see fused.h).
+// Fused attention kernels on the packed qkv layout (see tensor/backend.def).
 //
 // The composite attention reshapes qkv to [B, N, 3, H, dh], permutes it to [3, B, H, N, dh],
 // and each matrix product then copies its operand to a contiguous batch (the B and H strides
@@ -33,7 +33,7 @@
 #include <memory>
 
 #include "tensor/cpu/dispatch.h"
-#include "tensor/cpu/fused.h"
+#include "tensor/cpu/cpu_backend.h"
 
 namespace dn::cpu {
 

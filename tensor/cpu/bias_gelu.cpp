@@ -1,12 +1,12 @@
-// Fused epilogues of a Linear layer (see fused.h): the bias added in place to the product, with
-// or without the GELU that follows it, and GELU's backward in one pass.
+// Fused epilogues of a Linear layer (tensor/backend.def): the bias added in place to the
+// product, with or without the GELU that follows it, and GELU's backward in one pass.
 //
 // The composite writes a new tensor for each step (x·Wᵀ, + b, gelu, then gelu'(h) and g⊙gelu'
 // in the backward); each is a full pass over an activation that no longer fits in cache
 // ([2088, 1536] floats = 12.8 MB for ViT-S at batch 8). Here each row is finished while it is
 // in L1: bias added, GELU applied (tensor/cpu/vector_math.h).
 #include "tensor/cpu/dispatch.h"
-#include "tensor/cpu/fused.h"
+#include "tensor/cpu/cpu_backend.h"
 #include "tensor/cpu/loops.h"
 #include "tensor/cpu/vector_math.h"
 #include "tensor/scalar_math.h"

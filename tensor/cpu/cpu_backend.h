@@ -6,8 +6,13 @@
 namespace dn::cpu {
 
 #define DN_KERNEL(name, params) void name params;
+#define DN_FUSED_KERNEL(name, params) void name params;
 #include "tensor/backend.def"
 #undef DN_KERNEL
+#undef DN_FUSED_KERNEL
+
+// The CPU has every fused kernel, for float32 and float64 (tensor/cpu/fused.cpp).
+bool has_fused(FusedKernel kernel, DType dtype);
 
 // Threads used by OpenMP loops and Eigen (default: all cores).
 void set_num_threads(int n);

@@ -1,4 +1,4 @@
-// Dropout in one pass (see fused.h). The composite draws a uniform tensor, compares it,
+// Dropout in one pass (tensor/backend.def). The composite draws a uniform tensor, compares it,
 // converts the comparison to a float mask, scales it and multiplies: five passes and five
 // tensors, the float mask kept for the backward. Here each Philox block (four uniforms) is
 // drawn, compared and applied at once, and the mask is kept as bytes. The draws are those of
@@ -7,7 +7,7 @@
 #include <cmath>
 
 #include "tensor/cpu/dispatch.h"
-#include "tensor/cpu/fused.h"
+#include "tensor/cpu/cpu_backend.h"
 #include "tensor/random.h"
 
 namespace dn::cpu {

@@ -1,13 +1,13 @@
 // CPU elementwise kernels: copy (with dtype conversion), fill, unary, binary, compare, where.
 //
-// Contiguous rows of exp, log, sqrt and the scalar ops, and float rows of erf, tanh, GELU and
-// its derivative, go through vectorised code (Eigen's array functions; GELU in
+// Contiguous rows of exp, log, sqrt and the scalar ops, and float rows of GELU and its
+// derivative, go through vectorised code (Eigen's array functions; GELU in
 // tensor/cpu/vector_math.h) instead of one libm call per element: a float erf from libm
-// costs as much as ten vectorised GELUs. Double rows keep libm for erf and GELU (the
-// gradient checks need its precision); strided rows use the formulas of tensor/scalar_math.h.
+// costs as much as ten vectorised GELUs. Double rows keep libm for GELU (the gradient checks
+// need its precision); strided rows use the formulas of tensor/scalar_math.h.
 #include <cstring>
 
-#include <unsupported/Eigen/SpecialFunctions>
+#include <Eigen/Core>
 
 #include "tensor/cpu/vector_math.h"
 
@@ -77,15 +77,12 @@ bool unary_row_vectorised(UnaryOp op, T* out, const T* x, int64_t n, T p) {
     case UnaryOp::exp: o = a.exp(); return true;
     case UnaryOp::log: o = a.log(); return true;
     case UnaryOp::sqrt: o = a.sqrt(); return true;
-    case UnaryOp::square: o = a.square(); return true;
     case UnaryOp::add_scalar: o = a + p; return true;
     case UnaryOp::mul_scalar: o = a * p; return true;
     default: break;
   }
   if constexpr (std::is_same_v<T, float>) {
     switch (op) {
-      case UnaryOp::tanh: o = a.tanh(); return true;
-      case UnaryOp::erf: o = a.erf(); return true;
       case UnaryOp::gelu: vec::gelu(out, x, n); return true;
       case UnaryOp::gelu_grad_factor: vec::gelu_grad_factor(out, x, n); return true;
       default: break;

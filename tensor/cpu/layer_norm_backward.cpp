@@ -9,7 +9,7 @@
 #include <omp.h>
 
 #include "tensor/cpu/dispatch.h"
-#include "tensor/cpu/fused.h"
+#include "tensor/cpu/cpu_backend.h"
 #include "tensor/cpu/loops.h"
 
 namespace dn::cpu {

@@ -23,8 +23,8 @@
 // sgemm_avx2 where it targets AVX2 + FMA; each reaches about OpenBLAS's speed where Eigen's
 // kernels stay at 65-82% of it. Without either, and for float64, Eigen's. The choice is made
 // at build time (the compiler's target, -march=native by default: __AVX512F__, __AVX2__), as
-// the rest of the build is compiled for that CPU anyway. DN_CPU_GEMM=eigen or DN_CPU_GEMM=own
-// (the best own kernel built) chooses, to measure one against the other.
+// the rest of the build is compiled for that CPU anyway. DN_CPU_MATMUL=eigen or
+// DN_CPU_MATMUL=own (the best own kernel built) chooses, to measure one against the other.
 //
 // GCC 12 reports a false "may be used uninitialized" inside its own AVX-512 headers
 // (_mm512_undefined) when Eigen instantiates them; silence it for this file only.
@@ -41,6 +41,7 @@
 #include "tensor/cpu/dispatch.h"
 #include "tensor/cpu/sgemm_avx2.h"
 #include "tensor/cpu/sgemm_avx512.h"
+#include "tensor/settings.h"
 
 namespace dn::cpu {
 
@@ -91,8 +92,15 @@ FloatGemm float_gemm() {
     const FloatGemm best_own = sgemm_avx512_built() ? FloatGemm::own_avx512
                                : sgemm_avx2_built() ? FloatGemm::own_avx2
                                                     : FloatGemm::eigen;
-    const char* v = std::getenv("DN_CPU_GEMM");
-    if (v && std::strcmp(v, "eigen") == 0) return FloatGemm::eigen;
+    switch (settings::cpu_matmul()) {
+      case settings::CpuMatmul::eigen: return FloatGemm::eigen;
+      case settings::CpuMatmul::own:
+        DN_CHECK(best_own != FloatGemm::eigen,
+                 "DN_CPU_MATMUL=own: this build has no own sgemm (it needs AVX2 + FMA)");
+        return best_own;
+      case settings::CpuMatmul::automatic:
+      case settings::CpuMatmul::bf16: break;
+    }
     return best_own;
   }();
   return kernel;
@@ -187,6 +195,9 @@ void matmul(const Tensor& out, const Tensor& a, const Tensor& b) {
   // Eigen must never start threads of its own: the threads are shared out above.
   static const bool eigen_single_threaded = (Eigen::setNbThreads(1), true);
   (void)eigen_single_threaded;
+  // The kernel is chosen before any thread starts: a bad DN_CPU_MATMUL is an error thrown
+  // here, where the caller can catch it, never inside a parallel region.
+  if (out.dtype() == DType::f32) float_gemm();
 
   const int64_t batch = out.size(0), m = out.size(1), n = out.size(2), k = a.size(2);
   dispatch_float(out.dtype(), "matmul", [&](auto tag) {

@@ -31,6 +31,7 @@
 #include <memory>
 
 #include "tensor/error.h"
+#include "tensor/settings.h"
 
 namespace dn::cpu {
 
@@ -52,9 +53,9 @@ bool ask_for_amx() {
 }
 
 MatmulPrecision initial_precision() {
-  const char* v = std::getenv("DN_CPU_MATMUL");
-  return v && std::strcmp(v, "bf16") == 0 && amx_bf16_available() ? MatmulPrecision::bf16
-                                                                   : MatmulPrecision::fp32;
+  return settings::cpu_matmul() == settings::CpuMatmul::bf16 && amx_bf16_available()
+             ? MatmulPrecision::bf16
+             : MatmulPrecision::fp32;
 }
 
 std::atomic<MatmulPrecision>& precision_setting() {

@@ -1,4 +1,4 @@
-// The mean of equally shaped tensors, element by element, in one pass (see fused.h): what
+// The mean of equally shaped tensors, element by element, in one pass (tensor/backend.def): what
 // mean(stack(tensors), dim) computes, without the stacked copy and the transposed copy the
 // reduction would make of it. Sums are kept in double, as the reduction kernels keep them,
 // and divided as mean() does: the sum rounded to T, times T(1/n).
@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "tensor/cpu/dispatch.h"
-#include "tensor/cpu/fused.h"
+#include "tensor/cpu/cpu_backend.h"
 #include "tensor/cpu/loops.h"
 
 namespace dn::cpu {

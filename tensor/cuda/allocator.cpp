@@ -22,6 +22,7 @@
 #include "tensor/cuda/check.h"
 #include "tensor/cuda/cuda_backend.h"
 #include "tensor/cuda/runtime.h"
+#include "tensor/settings.h"
 
 namespace dn::cuda {
 
@@ -43,13 +44,7 @@ struct DeviceCache {
 };
 
 size_t limit_from_environment() {
-  const char* v = std::getenv("DN_CUDA_MEMORY_LIMIT_MB");
-  if (!v || !*v) return 0;
-  char* end = nullptr;
-  unsigned long long mb = std::strtoull(v, &end, 10);
-  DN_CHECK(end && *end == '\0', "cuda allocator: DN_CUDA_MEMORY_LIMIT_MB='", v,
-           "' is not a whole number of MiB");
-  return size_t(mb) << 20;
+  return settings::cuda_memory_limit_bytes();
 }
 
 class CachingAllocator {

@@ -19,8 +19,14 @@
 namespace dn::cuda {
 
 #define DN_KERNEL(name, params) void name params;
+#define DN_FUSED_KERNEL(name, params) void name params;
 #include "tensor/backend.def"
 #undef DN_KERNEL
+#undef DN_FUSED_KERNEL
+
+// Whether this backend has the fused kernel for dtype: none yet (tensor/cuda/fused.cpp, where
+// each entry throws until a CUDA kernel is written); the autograd ops run their composite.
+bool has_fused(FusedKernel kernel, DType dtype);
 
 bool built_with_cuda();
 // Number of usable devices; 0 when built without CUDA or when the runtime reports any

@@ -1,10 +1,10 @@
 // CUDA elementwise kernels: copy (with dtype conversion), fill, unary, binary, compare,
 // where. Each is a functor over element offsets run by launch_elementwise (launch.cuh);
-// the formulas are elementwise_math.h's and convert.h's.
+// the formulas are tensor/scalar_math.h's (the CPU's too) and convert.h's.
 #include "tensor/cuda/convert.h"
 #include "tensor/cuda/cuda_backend.h"
-#include "tensor/cuda/elementwise_math.h"
 #include "tensor/cuda/launch.cuh"
+#include "tensor/scalar_math.h"
 
 namespace dn::cuda {
 
@@ -47,7 +47,7 @@ struct UnaryFn {
   T param;
   template <class Index>
   __device__ void operator()(const Index (&off)[2]) const {
-    out[off[0]] = hd::unary_value<T>(op, x[off[1]], param);
+    out[off[0]] = unary_apply<T>(op, x[off[1]], param);
   }
 };
 
@@ -59,7 +59,7 @@ struct BinaryFn {
   const T* b;
   template <class Index>
   __device__ void operator()(const Index (&off)[3]) const {
-    out[off[0]] = hd::binary_value<T>(op, a[off[1]], b[off[2]]);
+    out[off[0]] = binary_apply<T>(op, a[off[1]], b[off[2]]);
   }
 };
 
@@ -71,7 +71,7 @@ struct CompareFn {
   const T* b;
   template <class Index>
   __device__ void operator()(const Index (&off)[3]) const {
-    out[off[0]] = hd::compare_value<T>(op, a[off[1]], b[off[2]]);
+    out[off[0]] = compare_apply<T>(op, a[off[1]], b[off[2]]);
   }
 };
 

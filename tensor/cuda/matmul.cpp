@@ -13,17 +13,19 @@
 #include "tensor/cuda/cuda_backend.h"
 #include "tensor/cuda/gemm_plan.h"
 #include "tensor/cuda/runtime.h"
+#include "tensor/settings.h"
 
 namespace dn::cuda {
 
 namespace {
 
 MatmulPrecision precision_from_environment() {
-  const char* v = std::getenv("DN_CUDA_MATMUL");
-  if (!v || !*v || std::strcmp(v, "fp32") == 0) return MatmulPrecision::fp32;
-  if (std::strcmp(v, "tf32") == 0) return MatmulPrecision::tf32;
-  if (std::strcmp(v, "bf16") == 0) return MatmulPrecision::bf16;
-  fail("matmul: DN_CUDA_MATMUL='", v, "' is not one of fp32, tf32, bf16");
+  switch (settings::cuda_matmul()) {
+    case settings::CudaMatmul::tf32: return MatmulPrecision::tf32;
+    case settings::CudaMatmul::bf16: return MatmulPrecision::bf16;
+    case settings::CudaMatmul::fp32: break;
+  }
+  return MatmulPrecision::fp32;
 }
 
 std::atomic<int>& precision_slot() {

@@ -12,6 +12,7 @@
 
 #include "tensor/cuda/check.h"
 #include "tensor/cuda/cuda_backend.h"
+#include "tensor/settings.h"
 
 namespace dn::cuda {
 
@@ -92,11 +93,7 @@ const DeviceContext& context_of(const Tensor& t, const char* op) {
 }
 
 bool sync_after_each_kernel() {
-  static const bool on = [] {
-    const char* v = std::getenv("DN_CUDA_SYNC");
-    return v && std::strcmp(v, "0") != 0 && *v;
-  }();
-  return on;
+  return settings::cuda_sync();
 }
 
 void check_launch(const char* op) {

@@ -8,8 +8,10 @@ namespace dn::cuda {
 
 #define DN_KERNEL(name, params) \
   void name params { fail(#name, ": built without CUDA"); }
+#define DN_FUSED_KERNEL(name, params)  // tensor/cuda/fused.cpp, built either way
 #include "tensor/backend.def"
 #undef DN_KERNEL
+#undef DN_FUSED_KERNEL
 
 bool built_with_cuda() { return false; }
 int device_count() { return 0; }

@@ -1,7 +1,8 @@
 // The CUDA kernels' per-element code and host-side plans, run on the CPU (no GPU needed)
-// and compared with the CPU backend: strided index arithmetic, the scalar formulas, dtype
-// conversions, the Philox fills (bit for bit), topk's sort keys, the cuBLAS call plan,
-// the interpolation taps and their adjoint, im2col/col2im. What this cannot check -- the
+// and compared with the CPU backend: strided index arithmetic, dtype conversions, the Philox
+// fills (bit for bit), topk's sort keys, the cuBLAS call plan, the interpolation taps and their
+// adjoint, im2col/col2im. (The elementwise formulas are one table for both backends,
+// tensor/scalar_math.h, checked by tests/tensor/test_scalar_math.cpp.) What this cannot check -- the
 // kernels' launch code, reductions across threads, cuBLAS and CUB themselves -- is checked
 // on a GPU by test_cuda (the `cuda` suite).
 #include <algorithm>
@@ -10,7 +11,6 @@
 #include "tensor/cpu/cpu_backend.h"
 #include "tensor/cuda/conv_math.h"
 #include "tensor/cuda/convert.h"
-#include "tensor/cuda/elementwise_math.h"
 #include "tensor/cuda/gemm_plan.h"
 #include "tensor/cuda/host_flags.h"
 #include "tensor/cuda/layout.h"
@@ -93,39 +93,6 @@ TEST_CASE("layout: merging dims and the offsets of every item") {
       }
     }
   }
-}
-
-TEST_CASE("elementwise formulas match the CPU's scalar_math") {
-  const std::vector<double> xs = {-3.5, -1.0, -0.75, -0.1, -0.0, 0.0, 1e-3, 0.3, 0.999, 1.0, 2.5, 7.0};
-  for (int o = int(UnaryOp::neg); o <= int(UnaryOp::reciprocal); ++o) {
-    const UnaryOp op = UnaryOp(o);
-    for (double x : xs) {
-      const double p = op == UnaryOp::pow_scalar ? 1.7 : 0.6;
-      const double want = unary_apply<double>(op, x, p), got = cuda::hd::unary_value<double>(op, x, p);
-      INFO(unary_name(op), "(", x, ")");
-      if (std::isnan(want)) CHECK(std::isnan(got));
-      else CHECK(got == want);
-      const float wf = unary_apply<float>(op, float(x), float(p));
-      const float gf = cuda::hd::unary_value<float>(op, float(x), float(p));
-      if (std::isnan(wf)) CHECK(std::isnan(gf));
-      else CHECK(gf == wf);
-    }
-  }
-  const double nan = NAN;
-  const std::vector<double> vs = {-2.0, 0.5, 3.0, nan};
-  for (int o = int(BinaryOp::add); o <= int(BinaryOp::minimum); ++o)
-    for (double a : vs)
-      for (double b : vs) {
-        const double want = binary_apply<double>(BinaryOp(o), a, b);
-        const double got = cuda::hd::binary_value<double>(BinaryOp(o), a, b);
-        INFO(binary_name(BinaryOp(o)), "(", a, ", ", b, ")");
-        CHECK((std::isnan(want) ? std::isnan(got) : got == want));
-      }
-  for (int o = int(CompareOp::eq); o <= int(CompareOp::ge); ++o)
-    for (double a : vs)
-      for (double b : vs)
-        CHECK(cuda::hd::compare_value<double>(CompareOp(o), a, b) ==
-              compare_apply<double>(CompareOp(o), a, b));
 }
 
 TEST_CASE("dtype conversions give the CPU's bits for every pair of dtypes") {

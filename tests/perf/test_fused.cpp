@@ -179,3 +179,31 @@ TEST_CASE("fused kernels refuse a tensor that is not on the CPU, naming the op")
   CHECK_THROWS_WITH(kernel::fused_linear_attention(randn({1, 2, 10}, 1, DType::f32), 2, 0.0),
                     doctest::Contains("linear_attention"));
 }
+
+TEST_CASE("each backend answers which fused kernels it has; the autograd ops follow") {
+  const std::vector<FusedKernel> all = {
+#define DN_KERNEL(name, params)
+#define DN_FUSED_KERNEL(name, params) FusedKernel::name,
+#include "tensor/backend.def"
+#undef DN_KERNEL
+#undef DN_FUSED_KERNEL
+  };
+  REQUIRE(all.size() == 11);  // a new fused kernel shows up here and in the checks below
+  for (FusedKernel k : all) {
+    CAPTURE(fused_kernel_name(k));
+    CHECK(kernel::has_fused(k, Device::cpu(), DType::f32));
+    CHECK(kernel::has_fused(k, Device::cpu(), DType::f64));
+    CHECK_FALSE(kernel::has_fused(k, Device::cpu(), DType::i64));
+    CHECK_FALSE(kernel::has_fused(k, Device::cuda(0), DType::f32));  // composites there, for now
+  }
+  Tensor x = randn({3, 4}, 7, DType::f32);
+  {
+    FusedKernelsGuard on(true);  // whatever DN_FUSED says
+    CHECK(use_fused({FusedKernel::dropout, FusedKernel::dropout_backward}, x));
+    CHECK_FALSE(use_fused({FusedKernel::dropout}, kernel::to(x, DType::i64)));
+  }
+  {
+    FusedKernelsGuard off(false);
+    CHECK_FALSE(use_fused({FusedKernel::dropout}, x));
+  }
+}
