@@ -36,14 +36,21 @@ nlohmann::ordered_json to_json(const OperatingPoint& op) {
   return j;
 }
 
+// The number under `key`; an error naming `where` and the key when it holds anything else.
+double number_at(const nlohmann::json& j, const char* key, const std::string& where) {
+  DN_CHECK(j.contains(key), where, ": \"", key, "\" is missing");
+  DN_CHECK(j.at(key).is_number(), where, ": ", key, " must be a number, not ", j.at(key).dump());
+  return j.at(key).get<double>();
+}
+
 // One operating point of threshold.json; `where` names it in errors.
 OperatingPoint from_json(const nlohmann::json& j, const std::string& where) {
   try {
     OperatingPoint op;
-    op.threshold = j.at("threshold").get<double>();
-    op.median = j.at("median_normal_score").get<double>();
-    if (j.contains("pixel_threshold")) op.pixel_threshold = j.at("pixel_threshold").get<double>();
-    op.fpr = j.at("fpr").get<double>();
+    op.threshold = number_at(j, "threshold", where);
+    op.median = number_at(j, "median_normal_score", where);
+    if (j.contains("pixel_threshold")) op.pixel_threshold = number_at(j, "pixel_threshold", where);
+    op.fpr = number_at(j, "fpr", where);
     op.holdout_images = j.at("holdout_images").get<int64_t>();
     op.image_fit = j.value("image_fit", std::string("quantile"));
     auto scale = j.at("map_scale").get<std::vector<float>>();

@@ -52,7 +52,7 @@ std::vector<std::vector<std::string>> rows_of(const std::string& csv_path) {
     std::vector<std::string> fields;
     std::istringstream ss(line);
     for (std::string f; std::getline(ss, f, ',');) fields.push_back(f);
-    while (fields.size() < 8) fields.emplace_back();  // getline drops trailing empty fields
+    while (fields.size() < 10) fields.emplace_back();  // getline drops trailing empty fields
     rows.push_back(fields);
   }
   return rows;
@@ -162,7 +162,7 @@ TEST_CASE("predict: map, mask and overlay of a non-square image in its own frame
   const std::string out = temp_dir("outputs_frame") + "/out";
   Run r = run_app("predict", {"--run", api_trained_run(), "--out", out, "--threads", "2", wide_image()});
   REQUIRE_MESSAGE(r.code == 0, r.err);
-  CHECK(read_file(out + "/predictions.csv").rfind("path,score,normalised_score,label,heatmap,map,mask,overlay\n", 0) == 0);
+  CHECK(read_file(out + "/predictions.csv").rfind("path,score,normalised_score,label,heatmap,class,threshold,map,mask,overlay\n", 0) == 0);
   const auto rows = rows_of(out + "/predictions.csv");
   REQUIRE(rows.size() == 1);
   CHECK(rows[0][7] == "maps/outputs_wide_wide.pfm");
@@ -276,8 +276,11 @@ TEST_CASE("predict --stdin: one JSON line per image, an unreadable one an error 
                                   "--batch", "1", "--maps", "none", "--no-heatmaps", good[0], good[1], good[2],
                                   good[3]});
   REQUIRE_MESSAGE(batch.code == 0, batch.err);
-  std::map<std::string, std::string> batch_score;
-  for (const auto& row : rows_of(base + "/batch/predictions.csv")) batch_score[row[0]] = row[1];
+  std::map<std::string, std::string> batch_score, batch_class;
+  for (const auto& row : rows_of(base + "/batch/predictions.csv")) {
+    batch_score[row[0]] = row[1];
+    batch_class[row[0]] = row[5];
+  }
   REQUIRE(batch_score.size() == 4);
 
   const std::string out = base + "/stream";
@@ -295,7 +298,10 @@ TEST_CASE("predict --stdin: one JSON line per image, an unreadable one an error 
     const nlohmann::json& line = lines[scored[k]];
     CAPTURE(line.dump());
     CHECK(line["path"] == good[k]);
-    CHECK(line["class"].is_null());
+    // the class whose thresholds judged it, as batch predict routes it (null: the pooled ones)
+    const std::string routed = batch_class.at(good[k]);
+    if (routed.empty()) CHECK(line["class"].is_null());
+    else CHECK(line["class"] == routed);
     CHECK(line["anomalous"].is_boolean());
     CHECK(line["normalized_score"].is_number());
     // The score's text, as the stream printed it, is batch predict's text.

@@ -347,7 +347,7 @@ std::map<std::string, std::vector<std::string>> predicted(const std::vector<std:
   REQUIRE_MESSAGE(r.code == 0, r.err);
   std::map<std::string, std::vector<std::string>> rows;
   for (const auto& row : csv_rows(read_file(out + "/predictions.csv"))) {
-    REQUIRE(row.size() == 7);
+    REQUIRE(row.size() == 10);
     rows[row[0]] = {row[5], row[6], row[3]};
   }
   return rows;
