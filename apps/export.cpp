@@ -7,8 +7,9 @@
 //
 // The file's metadata carry what a user needs around the graph: the preprocessing (resize,
 // crop, mean, std), the model configuration, the encoder weights it was made with, the
-// operating threshold (RUN/threshold.json) and the class names.
+// operating thresholds (RUN/threshold.json as it is: pooled, per class, pixel) and the class names.
 #include <cstdio>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "apps/lib/cli.h"
@@ -41,13 +42,11 @@ onnx_export::Metadata run_metadata(const LoadedRun& run, const std::string& clas
   if (!class_name.empty()) m.emplace_back("class", class_name);
   const std::string threshold = join_path(run.unit_dir(class_name), "threshold.json");
   if (!run.dir.empty() && file_exists(threshold)) {
-    const OperatingPoint op = read_operating_point(threshold);
-    m.emplace_back("threshold", nlohmann::ordered_json{{"threshold", op.threshold},
-                                                       {"median_normal_score", op.median},
-                                                       {"fpr", op.fpr},
-                                                       {"holdout_images", op.holdout_images},
-                                                       {"map_scale", {op.map_scale.low, op.map_scale.high}}}
-                                    .dump());
+    read_thresholds(threshold);  // refuses a malformed file, naming it
+    // threshold.json as it is: the pooled image threshold and its statistics at the top level,
+    // the pixel threshold, and the per-class ones under "classes" (docs/thresholds.md)
+    std::ifstream in(threshold);
+    m.emplace_back("threshold", nlohmann::json::parse(in).dump());
   }
   return m;
 }

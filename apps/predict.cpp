@@ -213,7 +213,9 @@ int main(int argc, char** argv) {
           style.scale = op.map_scale;
           style.image_threshold = float(op.threshold);
           style.pixel_threshold = float(op.pixel_threshold.value_or(op.threshold));
-          style.threshold_note = "threshold fitted on held-out normal training images";
+          style.threshold_note = overrides.image ? "threshold given with --threshold"
+                                 : overrides.fpr ? "threshold refitted with --fpr on held-out normal training images"
+                                                 : "threshold fitted on held-out normal training images";
         } else {
           style.scale = {0.0f, float(score) > 0 ? float(score) * 2 : 1.0f};
           style.threshold_note = "no threshold fitted";

@@ -79,6 +79,10 @@ TEST_CASE("a run's export: checker, shape inference, inputs, outputs, opset and 
   const nlohmann::json threshold = nlohmann::json::parse(meta["threshold"]);
   const nlohmann::json fitted = nlohmann::json::parse(read_file(tiny_run() + "/threshold.json"));
   CHECK(threshold.at("threshold").get<double>() == fitted.at("threshold").get<double>());
+  // the whole of threshold.json: the pixel threshold and each class's thresholds too
+  CHECK(threshold == fitted);
+  CHECK(threshold.at("classes").size() == 2);
+  CHECK(threshold.contains("pixel_threshold"));
 }
 
 TEST_CASE("export: bad input gives one line and leaves an earlier file as it was") {
