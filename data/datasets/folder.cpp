@@ -82,10 +82,7 @@ Dataset open_folder_dataset(const FolderSpec& spec, const DatasetOptions& option
       ds.test.samples.push_back(std::move(s));
     }
   }
-  detail::sort_samples(ds.train.samples);
-  detail::sort_samples(ds.test.samples);
-  ds.train.classes = ds.test.classes = ds.classes;
-  ds.test.has_masks = detail::masks_complete(ds.test.samples);
+  detail::finish_listed_dataset(ds);
   return ds;
 }
 

@@ -35,11 +35,12 @@ std::vector<std::string> select_classes(const std::vector<std::string>& found,
                                         const std::vector<std::string>& wanted,
                                         const std::string& root);
 
-// Sorts samples as the MVTec reader lists them: by class, then defect type ("good" is one
-// of them), then path. Folders and manifests use it, so the same images given either way
-// train and evaluate in the same order (the shuffle, the held-out split and the float sums
-// of the metrics depend on it).
-void sort_samples(std::vector<Sample>& samples);
+// The last step of a data set listed by the user (folders, a manifest): sorts both splits as
+// the MVTec reader lists them (by class, then defect type, "good" being one of them, then
+// path), so the same images given either way train and evaluate in the same order (the
+// shuffle, the held-out split and the float sums of the metrics depend on it); gives both
+// splits the data set's classes; and sets the test split's has_masks.
+void finish_listed_dataset(Dataset& ds);
 
 // has_masks of a split: it has anomalous samples and every one of them has a mask.
 bool masks_complete(const std::vector<Sample>& samples);

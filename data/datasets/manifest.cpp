@@ -171,10 +171,7 @@ Dataset open_manifest(const std::string& manifest_path, const DatasetOptions& op
       detail::check_mask_size(r.sample.image_path, r.sample.mask_path);
     (r.train ? ds.train : ds.test).samples.push_back(r.sample);
   }
-  detail::sort_samples(ds.train.samples);
-  detail::sort_samples(ds.test.samples);
-  ds.train.classes = ds.test.classes = ds.classes;
-  ds.test.has_masks = detail::masks_complete(ds.test.samples);
+  detail::finish_listed_dataset(ds);
   return ds;
 }
 

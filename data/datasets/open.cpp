@@ -77,10 +77,13 @@ std::vector<std::string> select_classes(const std::vector<std::string>& found,
   return out;
 }
 
-void sort_samples(std::vector<Sample>& samples) {
-  std::stable_sort(samples.begin(), samples.end(), [](const Sample& a, const Sample& b) {
-    return std::tie(a.class_name, a.defect, a.image_path) < std::tie(b.class_name, b.defect, b.image_path);
-  });
+void finish_listed_dataset(Dataset& ds) {
+  for (std::vector<Sample>* samples : {&ds.train.samples, &ds.test.samples})
+    std::stable_sort(samples->begin(), samples->end(), [](const Sample& a, const Sample& b) {
+      return std::tie(a.class_name, a.defect, a.image_path) < std::tie(b.class_name, b.defect, b.image_path);
+    });
+  ds.train.classes = ds.test.classes = ds.classes;
+  ds.test.has_masks = masks_complete(ds.test.samples);
 }
 
 }  // namespace detail
