@@ -4,7 +4,7 @@
 // A case calls DN_SKIP("why") and returns. The suite's main() (doctest_main.cpp) then exits
 // 77, meson's code for "skipped", after printing every reason, unless some case failed
 // (then it fails). Because a skip marks the whole run as skipped, cases that may skip live
-// in their own doctest test suite, which meson runs as a separate test (tests/README.md):
+// in their own doctest test suite, which meson runs as a separate test (docs/testing.md):
 //   TEST_CASE("..." * doctest::test_suite("needs-shared-data")) { ... }
 #pragma once
 #include <string>
