@@ -42,12 +42,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool is_image_file(const fs::path& p) {
-  std::string ext = p.extension().string();
-  for (char& c : ext) c = char(std::tolower(static_cast<unsigned char>(c)));
-  return ext == ".png" || ext == ".jpg" || ext == ".jpeg" || ext == ".bmp";
-}
-
 // Files as given, folders expanded (recursively, sorted).
 std::vector<std::string> collect_images(const std::vector<std::string>& paths) {
   std::vector<std::string> out;
@@ -56,12 +50,12 @@ std::vector<std::string> collect_images(const std::vector<std::string>& paths) {
     if (fs::is_directory(p)) {
       std::vector<std::string> found;
       for (const auto& e : fs::recursive_directory_iterator(p))
-        if (e.is_regular_file() && is_image_file(e.path())) found.push_back(e.path().string());
+        if (e.is_regular_file() && data::has_image_extension(e.path().string())) found.push_back(e.path().string());
       std::sort(found.begin(), found.end());
-      DN_CHECK(!found.empty(), p, ": no images (png, jpg, jpeg, bmp) in this folder");
+      DN_CHECK(!found.empty(), p, ": no images (png, jpg, jpeg, bmp, tif, tiff) in this folder");
       out.insert(out.end(), found.begin(), found.end());
     } else {
-      DN_CHECK(is_image_file(p), p, ": not an image file (png, jpg, jpeg, bmp)");
+      DN_CHECK(data::has_image_extension(p), p, ": not an image file (png, jpg, jpeg, bmp, tif, tiff)");
       out.push_back(p);
     }
   }

@@ -237,6 +237,30 @@ TEST_CASE("predict writes one heat map per input, even for identical stems, and 
   CHECK(maps == int(files.size()));
 }
 
+// predict reads every format the data sets are read in: TIFF folders and files too.
+TEST_CASE("predict finds and scores TIFF images in a folder and as files") {
+  namespace fs = std::filesystem;
+  const char* fixtures = std::getenv("DN_FIXTURES");
+  REQUIRE(fixtures != nullptr);
+  const std::string base = temp_dir("predict_tiff"), tree = base + "/tree";
+  fs::create_directories(tree);
+  fs::copy_file(std::string(fixtures) + "/data/tiff/tiff_rgb8.tif", tree + "/a.tif");
+  fs::copy_file(std::string(fixtures) + "/data/tiff/tiff_gray16.tif", tree + "/b.TIFF");
+  fs::copy_file(synthetic_data() + "/woven/test/good/000.png", tree + "/c.png");
+  Run folder = run_app("predict", {"--run", trained_run(), "--out", base + "/folder", tree, "--threads", "2",
+                                   "--no-heatmaps", "--maps", "none"});
+  REQUIRE_MESSAGE(folder.code == 0, folder.err);
+  std::vector<std::string> scored;
+  for (const auto& row : csv_rows(read_file(base + "/folder/predictions.csv"))) {
+    scored.push_back(fs::path(row.at(0)).filename().string());
+    CHECK(!row.at(1).empty());
+  }
+  CHECK(scored == std::vector<std::string>{"a.tif", "b.TIFF", "c.png"});
+  Run file = run_app("predict", {"--run", trained_run(), "--out", base + "/file", tree + "/a.tif", "--threads", "2"});
+  REQUIRE_MESSAGE(file.code == 0, file.err);
+  CHECK(count_lines(read_file(base + "/file/predictions.csv")) == 2);
+}
+
 TEST_CASE("predict refuses inputs that would share an output file, naming both, before writing anything") {
   namespace fs = std::filesystem;
   const std::string base = temp_dir("predict_clash"), tree = base + "/tree";
