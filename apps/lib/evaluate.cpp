@@ -5,6 +5,7 @@
 #include <map>
 
 #include "apps/lib/cli.h"
+#include "apps/lib/load_run.h"
 #include "apps/lib/run_dir.h"
 #include "apps/lib/scoring.h"
 #include "apps/lib/skipped.h"
@@ -19,10 +20,9 @@ constexpr const char* kPictureFolder = "vis";  // under the output folder
 
 ThresholdForClass thresholds_of_run(const std::string& run_dir, bool separate) {
   return [run_dir, separate](const std::string& cls) -> std::optional<DeployedThreshold> {
-    const std::string path = join_path(separate ? join_path(run_dir, cls) : run_dir, "threshold.json");
-    if (!file_exists(path)) return std::nullopt;
-    const Thresholds t = read_thresholds(path);
-    return DeployedThreshold{t.for_class(cls).threshold, t.has_class(cls) ? "class" : "pooled"};
+    const std::optional<Thresholds> t = read_run_thresholds(run_dir, separate, cls);
+    if (!t) return std::nullopt;
+    return DeployedThreshold{t->for_class(cls).threshold, t->has_class(cls) ? "class" : "pooled"};
   };
 }
 

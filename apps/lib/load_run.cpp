@@ -16,15 +16,19 @@ models::Dinomaly& LoadedRun::model_for(const std::string& class_name) {
   return *it->second;
 }
 
+std::optional<Thresholds> read_run_thresholds(const std::string& run_dir, bool separate, const std::string& class_name) {
+  const std::string path = join_path(separate ? join_path(run_dir, class_name) : run_dir, "threshold.json");
+  if (!file_exists(path)) return std::nullopt;
+  return read_thresholds(path);
+}
+
 std::string LoadedRun::unit_dir(const std::string& class_name) const {
   return separate() ? join_path(dir, class_name) : dir;
 }
 
 std::optional<Thresholds> LoadedRun::thresholds(const std::string& class_name) const {
   if (dir.empty()) return std::nullopt;  // bare weights: nothing was fitted
-  const std::string path = join_path(unit_dir(class_name), "threshold.json");
-  if (!file_exists(path)) return std::nullopt;
-  return read_thresholds(path);
+  return read_run_thresholds(dir, separate(), class_name);
 }
 
 std::string LoadedRun::holdout_scores_path(const std::string& class_name) const {

@@ -31,6 +31,10 @@ struct LoadedRun {
   std::string holdout_scores_path(const std::string& class_name) const;
 };
 
+// The thresholds fitted for the model of `class_name` in a run directory (threshold.json in the
+// run, or in the class's folder of a class-separated run); none when there is no such file.
+std::optional<Thresholds> read_run_thresholds(const std::string& run_dir, bool separate, const std::string& class_name);
+
 // Reads RUN/config.json and every model of the run (strictly).
 LoadedRun load_run(const std::string& run_dir, Device device);
 

@@ -105,9 +105,11 @@ void fit_threshold(const std::string& unit_dir, models::Dinomaly& model, const d
   Thresholds t;
   std::vector<float> all_scores, all_values;
   for (const auto& [cls, s] : scores) {
+    std::vector<float>& values = map_values[cls];
     all_scores.insert(all_scores.end(), s.begin(), s.end());
-    all_values.insert(all_values.end(), map_values[cls].begin(), map_values[cls].end());
-    t.classes[cls] = fit_operating_point(s, std::move(map_values[cls]), o.fpr);
+    t.classes[cls] = fit_operating_point(s, values, o.fpr);  // on a copy: the quantiles reorder it
+    all_values.insert(all_values.end(), values.begin(), values.end());
+    std::vector<float>().swap(values);  // the pooled copy holds them now: at most one class twice in memory
   }
   t.pooled = fit_operating_point(std::move(all_scores), std::move(all_values), o.fpr);
   write_holdout_scores(join_path(unit_dir, "holdout_scores.json"), scores);
