@@ -206,7 +206,7 @@ int main(int argc, char** argv) {
         if (has_op) {
           style.scale = op.map_scale;
           style.image_threshold = float(op.threshold);
-          style.pixel_threshold = float(op.pixel_threshold.value_or(op.threshold));
+          style.pixel_threshold = float(op.mask_threshold());
           style.threshold_note = overrides.image ? "threshold given with --threshold"
                                  : overrides.fpr ? "threshold refitted with --fpr on held-out normal training images"
                                                  : "threshold fitted on held-out normal training images";

@@ -1,7 +1,6 @@
 #include "apps/lib/frame_outputs.h"
 
 #include <cmath>
-#include <fstream>
 #include <sstream>
 
 #include "apps/lib/run_dir.h"
@@ -38,7 +37,7 @@ FrameKinds parse_frame_kinds(const std::string& text) {
 FrameStyle frame_style(const OperatingPoint* op, float score) {
   FrameStyle style;
   style.scale = op ? op->map_scale : eval::ColourScale{0.0f, score > 0 ? score * 2 : 1.0f};
-  if (op) style.pixel_threshold = float(op->pixel_threshold.value_or(op->threshold));
+  if (op) style.pixel_threshold = float(op->mask_threshold());
   return style;
 }
 

@@ -36,10 +36,8 @@ struct FrameStyle {
 };
 
 // The style predict uses for an image of `score` judged by `op`: the run's fixed colour scale
-// and its pixel threshold (the image threshold for a threshold.json written before pixel
-// thresholds existed: a score is the mean of the map's top 1 %, so it is in the map's
-// units); with no operating point (bare weights, op null) 0 .. twice the score, as on its
-// heat-map strips, and no mask.
+// and its mask threshold (OperatingPoint::mask_threshold); with no operating point (bare
+// weights, op null) 0 .. twice the score, as on its heat-map strips, and no mask.
 FrameStyle frame_style(const OperatingPoint* op, float score);
 
 // The three files' names relative to the output folder ("" for one not written).

@@ -37,6 +37,10 @@ struct OperatingPoint {
 
   double normalize(double score) const;
   bool anomalous(double score) const { return score >= threshold; }
+  // The map value from which a pixel is marked (masks, contours): the pixel threshold, or for
+  // a threshold.json written before pixel thresholds existed the image threshold (a score is
+  // the mean of the map's top 1 %, so it is in the map's units).
+  double mask_threshold() const { return pixel_threshold.value_or(threshold); }
 };
 
 // The q quantile (0 <= q <= 1) with linear interpolation between order statistics (numpy's
