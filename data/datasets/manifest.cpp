@@ -6,6 +6,7 @@
 #include <fstream>
 #include <map>
 
+#include "data/csv_line.h"
 #include "data/datasets/layouts.h"
 #include "data/files.h"
 #include "tensor/error.h"
@@ -14,33 +15,6 @@ namespace dn::data {
 namespace {
 
 constexpr const char* kColumns[] = {"path", "class", "split", "label", "mask"};
-
-// One CSV line split into fields: commas separate, a field in double quotes may hold commas,
-// and "" inside quotes is one quote. Returns false for an unterminated quote.
-bool split_csv_line(const std::string& line, std::vector<std::string>& fields) {
-  fields.assign(1, "");
-  bool quoted = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-        fields.back() += '"';
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        fields.back() += c;
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      fields.emplace_back();
-    } else {
-      fields.back() += c;
-    }
-  }
-  return !quoted;
-}
 
 class Manifest {
  public:

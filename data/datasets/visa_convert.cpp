@@ -1,8 +1,8 @@
 // convert_visa: the reference's prepare_visa.py (1cls branch), see visa.h.
 #include <algorithm>
 #include <fstream>
-#include <sstream>
 
+#include "data/csv_line.h"
 #include "data/files.h"
 #include "data/image.h"
 #include "data/visa.h"
@@ -10,15 +10,6 @@
 
 namespace dn::data {
 namespace {
-
-std::vector<std::string> split_commas(const std::string& line) {
-  std::vector<std::string> fields;
-  std::string field;
-  std::istringstream is(line);
-  while (std::getline(is, field, ',')) fields.push_back(field);
-  if (!line.empty() && line.back() == ',') fields.emplace_back();  // a trailing empty field
-  return fields;
-}
 
 void copy_file(const std::string& from, const std::string& to) { write_file_atomic(to, read_file_bytes(from)); }
 
@@ -50,7 +41,8 @@ VisaConversion convert_visa(const std::string& visa_root, const std::string& out
   for (int number = 2; std::getline(in, line); ++number) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.empty()) continue;
-    const auto f = split_commas(line);
+    std::vector<std::string> f;
+    if (!split_csv_line(line, f)) fail("VisA: '", csv, "' line ", number, ": unterminated quote");
     if (f.size() != 5) fail("VisA: '", csv, "' line ", number, ": expected 5 fields, got ", f.size());
     const std::string &object = f[0], &split = f[1], &label = f[2], &image = f[3], &mask = f[4];
     std::string dest;
