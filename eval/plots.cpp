@@ -13,7 +13,7 @@ namespace dn::eval {
 
 namespace {
 
-const Rgb kWhite{255, 255, 255}, kInk{0, 0, 0}, kAxisGrey{150, 150, 150};
+const Rgb kWhite{255, 255, 255}, kAxisInk{0, 0, 0}, kAxisGrey{150, 150, 150};
 const Rgb kNormal{40, 90, 220}, kAnomalous{220, 40, 40};
 const char* const kThresholdNote = "(F1-optimal on the test set)";
 
@@ -33,22 +33,22 @@ struct Axes {
 
 void draw_axes(Image& img, const Axes& a, const std::vector<double>& xticks, const std::vector<double>& yticks,
                const std::string& xlabel, const std::string& ylabel) {
-  draw_line(img, a.left, a.top + a.height - 1, a.left + a.width - 1, a.top + a.height - 1, kInk);
-  draw_line(img, a.left, a.top, a.left, a.top + a.height - 1, kInk);
+  draw_line(img, a.left, a.top + a.height - 1, a.left + a.width - 1, a.top + a.height - 1, kAxisInk);
+  draw_line(img, a.left, a.top, a.left, a.top + a.height - 1, kAxisInk);
   for (double t : xticks) {
     int x = a.px(t);
-    draw_line(img, x, a.top + a.height, x, a.top + a.height + 3, kInk);
+    draw_line(img, x, a.top + a.height, x, a.top + a.height + 3, kAxisInk);
     std::string s = number(t);
-    draw_text(img, x - text_width(s) / 2, a.top + a.height + 6, s, kInk);
+    draw_text(img, x - text_width(s) / 2, a.top + a.height + 6, s, kAxisInk);
   }
   for (double t : yticks) {
     int y = a.py(t);
-    draw_line(img, a.left - 4, y, a.left - 1, y, kInk);
+    draw_line(img, a.left - 4, y, a.left - 1, y, kAxisInk);
     std::string s = number(t);
-    draw_text(img, a.left - 7 - text_width(s), y - 3, s, kInk);
+    draw_text(img, a.left - 7 - text_width(s), y - 3, s, kAxisInk);
   }
-  draw_text(img, a.left + (a.width - text_width(xlabel, 2)) / 2, a.top + a.height + 20, xlabel, kInk, 2);
-  draw_text(img, 4, a.top - 18, ylabel, kInk, 2);
+  draw_text(img, a.left + (a.width - text_width(xlabel, 2)) / 2, a.top + a.height + 20, xlabel, kAxisInk, 2);
+  draw_text(img, 4, a.top - 18, ylabel, kAxisInk, 2);
 }
 
 // The title, cut with "..." where it would run past the right edge.
@@ -58,7 +58,7 @@ void draw_title(Image& img, std::string title) {
     while (!title.empty() && text_width(title + "...", 2) > room) title.pop_back();
     title += "...";
   }
-  draw_text(img, 10, 10, title, kInk, 2);
+  draw_text(img, 10, 10, title, kAxisInk, 2);
 }
 
 void check(std::span<const float> scores, std::span<const uint8_t> labels, const char* what) {
@@ -115,17 +115,17 @@ data::Image render_score_histogram(std::span<const float> scores, std::span<cons
   draw_axes(img, a, xt, {0.0, std::round(double(top) / 2), double(top)}, "image score", "images");
   if (threshold) {
     int x = a.px(*threshold);
-    draw_line(img, x, a.top, x, a.top + a.height - 1, kInk, 2, 6);
+    draw_line(img, x, a.top, x, a.top + a.height - 1, kAxisInk, 2, 6);
     std::string t = "threshold " + number(*threshold, "%.4g");
-    draw_text(img, std::min(x + 6, a.left + a.width - text_width(t)), a.top + 4, t, kInk);
-    draw_text(img, std::min(x + 6, a.left + a.width - text_width(kThresholdNote)), a.top + 14, kThresholdNote, kInk);
+    draw_text(img, std::min(x + 6, a.left + a.width - text_width(t)), a.top + 4, t, kAxisInk);
+    draw_text(img, std::min(x + 6, a.left + a.width - text_width(kThresholdNote)), a.top + 14, kThresholdNote, kAxisInk);
   }
   // Legend.
   int lx = a.left + a.width - 210, ly = 34;
   fill_rect(img, lx, ly, 12, 12, kNormal);
-  draw_text(img, lx + 18, ly + 2, "normal (" + std::to_string(n_normal) + ")", kInk);
+  draw_text(img, lx + 18, ly + 2, "normal (" + std::to_string(n_normal) + ")", kAxisInk);
   fill_rect(img, lx + 110, ly, 12, 12, kAnomalous);
-  draw_text(img, lx + 128, ly + 2, "anomalous (" + std::to_string(n_anomalous) + ")", kInk);
+  draw_text(img, lx + 128, ly + 2, "anomalous (" + std::to_string(n_anomalous) + ")", kAxisInk);
   return img;
 }
 
@@ -147,7 +147,7 @@ data::Image render_roc(std::span<const float> scores, std::span<const uint8_t> l
   for (size_t i = 1; i < roc.size(); ++i)
     draw_line(img, a.px(roc[i - 1].fpr), a.py(roc[i - 1].tpr), a.px(roc[i].fpr), a.py(roc[i].tpr), kAnomalous, 2);
   RankingMetrics m = ranking_metrics(scores, labels);
-  draw_text(img, a.left + a.width / 2 - 20, a.top + a.height - 30, "AUROC " + number(*m.auroc * 100, "%.1f") + "%", kInk, 2);
+  draw_text(img, a.left + a.width / 2 - 20, a.top + a.height - 30, "AUROC " + number(*m.auroc * 100, "%.1f") + "%", kAxisInk, 2);
   if (threshold) {
     // The operating point: the fractions of anomalous and normal scores >= threshold.
     uint64_t tp = 0, fp = 0, p = 0, n = 0;
@@ -157,9 +157,9 @@ data::Image render_roc(std::span<const float> scores, std::span<const uint8_t> l
       else n++, fp += called;
     }
     int x = a.px(double(fp) / n), y = a.py(double(tp) / p);
-    fill_rect(img, x - 4, y - 4, 9, 9, kInk);
+    fill_rect(img, x - 4, y - 4, 9, 9, kAxisInk);
     std::string t = "threshold " + number(*threshold, "%.4g");
-    draw_text(img, std::min(x + 8, a.left + a.width - text_width(t)), y + 8, t, kInk);
+    draw_text(img, std::min(x + 8, a.left + a.width - text_width(t)), y + 8, t, kAxisInk);
   }
   return img;
 }

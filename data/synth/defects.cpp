@@ -5,13 +5,12 @@
 // likely, so defects do not shift an image's mean brightness one way.
 #include <algorithm>
 #include <cmath>
+#include <numbers>
 
 #include "data/synth/scene.h"
 
 namespace dn::data::synth {
 namespace {
-
-constexpr double kPi = 3.14159265358979323846;
 
 // A point well inside the part (objects) or anywhere away from the border (textures).
 Point point_on_part(const Scene& scene, Random& rng) {
@@ -75,7 +74,7 @@ Layer scratch(const Scene& scene, Canvas& image, Random& rng) {
   Layer layer(n);
   const double length = n * rng.uniform(0.2, 0.35);
   const int steps = 8;
-  const auto pts = wander(rng, point_on_part(scene, rng), rng.uniform(0, 2 * kPi), steps, length / steps, 0.08);
+  const auto pts = wander(rng, point_on_part(scene, rng), rng.uniform(0, 2 * std::numbers::pi), steps, length / steps, 0.08);
   stroke_polyline(layer, pts, std::max(1.6, n / 110.0) * rng.uniform(1.0, 1.4));
   clip_to_part(layer, scene);
   const bool bright = light_variant(layer, image, rng);
@@ -88,7 +87,7 @@ Layer spot(const Scene& scene, Canvas& image, Random& rng) {
   Layer layer(n);
   const Fbm wobble(rng, 4, 2);
   const double r = n * rng.uniform(0.028, 0.05);
-  fill_blob(layer, point_on_part(scene, rng), r, r * rng.uniform(0.65, 1.0), rng.uniform(0, kPi), &wobble, 0.3);
+  fill_blob(layer, point_on_part(scene, rng), r, r * rng.uniform(0.65, 1.0), rng.uniform(0, std::numbers::pi), &wobble, 0.3);
   clip_to_part(layer, scene);
   const bool bright = light_variant(layer, image, rng);
   const Rgb dirt{0.22f, 0.17f, 0.12f};
@@ -100,7 +99,7 @@ Layer crack(const Scene& scene, Canvas& image, Random& rng) {
   const int n = image.size();
   Layer layer(n);
   const double step = n * rng.uniform(0.022, 0.032);
-  const double heading = rng.uniform(0, 2 * kPi);
+  const double heading = rng.uniform(0, 2 * std::numbers::pi);
   const auto trunk = wander(rng, point_on_part(scene, rng), heading, 12, step, 0.45);
   const double width = std::max(1.3, n / 150.0);
   stroke_polyline(layer, trunk, width);
@@ -122,7 +121,7 @@ Layer stain(const Scene& scene, Canvas& image, Random& rng) {
   Layer layer(n);
   const Fbm wobble(rng, 5, 3);
   const double r = n * rng.uniform(0.06, 0.095);
-  fill_blob(layer, point_on_part(scene, rng), r, r * rng.uniform(0.6, 1.0), rng.uniform(0, kPi), &wobble, 0.4);
+  fill_blob(layer, point_on_part(scene, rng), r, r * rng.uniform(0.6, 1.0), rng.uniform(0, std::numbers::pi), &wobble, 0.4);
   clip_to_part(layer, scene);
   // Of four tints, the one closest in hue to the part under the stain is never used (a
   // red stain on a red capsule would be invisible); one of the other three is drawn.
@@ -170,9 +169,9 @@ Layer missing(const Scene& scene, Canvas& image, Random& rng) {
     const double r = n * rng.uniform(0.07, 0.1);
     std::vector<Point> poly;
     const int corners = 5 + rng.integer(3);
-    const double start = rng.uniform(0, 2 * kPi);
+    const double start = rng.uniform(0, 2 * std::numbers::pi);
     for (int i = 0; i < corners; ++i) {
-      const double a = start + 2 * kPi * i / corners + rng.uniform(-0.3, 0.3);
+      const double a = start + 2 * std::numbers::pi * i / corners + rng.uniform(-0.3, 0.3);
       const double rr = r * rng.uniform(0.6, 1.1);
       poly.push_back({c.x + rr * std::cos(a), c.y + rr * std::sin(a)});
     }
@@ -181,7 +180,7 @@ Layer missing(const Scene& scene, Canvas& image, Random& rng) {
   } else {
     const Fbm wobble(rng, 4, 3);
     const double r = n * rng.uniform(0.045, 0.07);
-    fill_blob(layer, point_on_part(scene, rng), r, r * rng.uniform(0.6, 1.0), rng.uniform(0, kPi), &wobble, 0.35);
+    fill_blob(layer, point_on_part(scene, rng), r, r * rng.uniform(0.6, 1.0), rng.uniform(0, std::numbers::pi), &wobble, 0.35);
   }
   blend(image, layer, [&](int x, int y, Rgb) { return scene.behind.at(x, y); });
   return layer;

@@ -3,13 +3,12 @@
 // missing piece can reveal it.
 #include <algorithm>
 #include <cmath>
+#include <numbers>
 
 #include "data/synth/scene.h"
 
 namespace dn::data::synth {
 namespace {
-
-constexpr double kPi = 3.14159265358979323846;
 
 float clamp01(double v) { return float(std::clamp(v, 0.0, 1.0)); }
 
@@ -38,9 +37,9 @@ Scene render_washer(Random& rng, int size) {
       const double phi = std::atan2(dy, dx);
       const float cover = clamp01(std::min(r_out - rho, rho - r_in) + 0.5);
       const double across = std::clamp((rho - r_in) / (r_out - r_in), 0.0, 1.0);
-      const double bevel = std::sin(kPi * across);  // rounded profile
+      const double bevel = std::sin(std::numbers::pi * across);  // rounded profile
       const double lit = 0.5 + 0.22 * std::cos(phi - light_dir) * (1 - bevel) + 0.18 * bevel +
-                         0.035 * std::sin(2 * kPi * rho / mark) + 0.08 * (metal.at(u, v) - 0.5);
+                         0.035 * std::sin(2 * std::numbers::pi * rho / mark) + 0.08 * (metal.at(u, v) - 0.5);
       const Rgb steel{float(lit * 0.97), float(lit), float(lit * 1.03)};
       s.behind.at(x, y) = bg;
       s.foreground.at(x, y) = cover;

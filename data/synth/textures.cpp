@@ -1,12 +1,11 @@
 // Texture classes: a plain-weave fabric and a wood grain. Both fill the whole image.
 #include <cmath>
+#include <numbers>
 
 #include "data/synth/scene.h"
 
 namespace dn::data::synth {
 namespace {
-
-constexpr double kPi = 3.14159265358979323846;
 
 Rgb jitter(Random& rng, Rgb c, double amount) {
   return {float(c.r + rng.uniform(-amount, amount)), float(c.g + rng.uniform(-amount, amount)),
@@ -39,8 +38,8 @@ Scene render_woven(Random& rng, int size) {
       const bool warp_on_top = ((i + j) & 1) == 0;
       const double across = warp_on_top ? cx - i : cy - j;  // 0..1 across the top thread
       const double along = warp_on_top ? cy - j : cx - i;
-      const double profile = std::sin(kPi * across);        // cylinder shading
-      const double dip = 0.85 + 0.15 * std::sin(kPi * along);  // threads dive at crossings
+      const double profile = std::sin(std::numbers::pi * across);        // cylinder shading
+      const double dip = 0.85 + 0.15 * std::sin(std::numbers::pi * along);  // threads dive at crossings
       const float light = float((0.55 + 0.45 * profile) * dip * (0.9 + 0.2 * shade.at(u, v)) +
                                 0.06 * (fibre.at(u, v) - 0.5));
       s.image.at(x, y) = (warp_on_top ? warp : weft) * light;
@@ -68,7 +67,7 @@ Scene render_grain(Random& rng, int size) {
       const double rx = (x - cx) * std::cos(angle) - (y - cy) * std::sin(angle);
       const double ry = (x - cx) * std::sin(angle) + (y - cy) * std::cos(angle);
       const double d = std::sqrt(rx * rx + 0.05 * ry * ry) + 1.5 * ring * (warp.at(u, v) - 0.5);
-      const double t = 0.5 + 0.5 * std::sin(2 * kPi * d / ring);
+      const double t = 0.5 + 0.5 * std::sin(2 * std::numbers::pi * d / ring);
       const double sharp = std::pow(t, 3.0);  // narrow dark late-wood bands
       Rgb c = mix(light, dark, float(sharp));
       c = c * float(0.92 + 0.16 * tone.at(u, v) - 0.08 * (pores.at(u, v * 0.25) > 0.72f));

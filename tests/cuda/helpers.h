@@ -15,6 +15,9 @@
 
 namespace dn::test {
 
+// The floating-point types every CUDA kernel is checked in.
+inline constexpr DType kMath[] = {DType::f32, DType::f64};
+
 // Uniform values in [low, high) on the CPU; a fresh stream per seed.
 inline Tensor random_tensor(const Shape& shape, DType dtype, uint64_t seed, double low = -2.0,
                             double high = 2.0) {

@@ -6,7 +6,6 @@ using namespace dn;
 using namespace dn::test;
 
 namespace {
-const DType kMath[] = {DType::f32, DType::f64};
 const Layout kLayouts[] = {Layout::contiguous, Layout::transposed, Layout::narrowed};
 const DType kAll[] = {DType::f32, DType::f64, DType::f16, DType::bf16, DType::f8_e4m3,
                       DType::f8_e5m2, DType::i64, DType::i32, DType::i16, DType::i8,

@@ -4,10 +4,6 @@
 using namespace dn;
 using namespace dn::test;
 
-namespace {
-const DType kMath[] = {DType::f32, DType::f64};
-}
-
 TEST_CASE("softmax over the last and a middle dim, odd sizes") {
   for (DType dt : kMath)
     for (const Shape& s : {Shape{7, 1}, Shape{5, 7}, Shape{2, 3, 789}, Shape{3, 3000}, Shape{1, 65537}}) {

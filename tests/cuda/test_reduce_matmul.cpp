@@ -6,7 +6,6 @@ using namespace dn;
 using namespace dn::test;
 
 namespace {
-const DType kMath[] = {DType::f32, DType::f64};
 const char* reduce_name(ReduceOp op) {
   return op == ReduceOp::sum ? "sum" : op == ReduceOp::max ? "max" : "min";
 }

@@ -10,7 +10,6 @@ using namespace dn::test;
 
 namespace {
 
-const DType kMath[] = {DType::f32, DType::f64};
 
 ResampleAxis axis(int64_t in, int64_t out, bool align_corners, std::optional<double> scale = {}) {
   ResampleAxis a;

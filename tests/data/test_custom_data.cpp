@@ -14,12 +14,12 @@ using namespace dn::data::test;
 
 namespace {
 
-void put_image(const std::string& path, int w = 24, int h = 16) {
+void put_small_png(const std::string& path, int w = 24, int h = 16) {
   std::filesystem::create_directories(std::filesystem::path(path).parent_path());
   write_png(path, procedural(w, h, 3));
 }
 
-void put_mask(const std::string& path, int w = 24, int h = 16) {
+void put_small_mask(const std::string& path, int w = 24, int h = 16) {
   std::filesystem::create_directories(std::filesystem::path(path).parent_path());
   Image m(w, h, 1);
   m.pixels[5] = 255;
@@ -28,12 +28,12 @@ void put_mask(const std::string& path, int w = 24, int h = 16) {
 
 // normal/{a,b,c}.png, good/{g1,g2}.png, crack/{000,001}.png, dent/{000}.png
 void make_folders(const ScratchDir& root) {
-  for (const char* n : {"c", "a", "b"}) put_image(root / ("normal/" + std::string(n) + ".png"));
-  put_image(root / "good/g1.png");
-  put_image(root / "good/g2.png");
-  put_image(root / "crack/000.png");
-  put_image(root / "crack/001.png");
-  put_image(root / "dent/000.png");
+  for (const char* n : {"c", "a", "b"}) put_small_png(root / ("normal/" + std::string(n) + ".png"));
+  put_small_png(root / "good/g1.png");
+  put_small_png(root / "good/g2.png");
+  put_small_png(root / "crack/000.png");
+  put_small_png(root / "crack/001.png");
+  put_small_png(root / "dent/000.png");
 }
 
 std::vector<std::string> defects(const SampleSet& set) {
@@ -47,9 +47,9 @@ std::vector<std::string> defects(const SampleSet& set) {
 TEST_CASE("folders: defect type from the folder name, masks per defect folder, the MVTec order") {
   ScratchDir root("own");
   make_folders(root);
-  put_mask(root / "gt/crack/000_mask.png");
-  put_mask(root / "gt/crack/001_mask.png");
-  put_mask(root / "gt/dent/000.png");
+  put_small_mask(root / "gt/crack/000_mask.png");
+  put_small_mask(root / "gt/crack/001_mask.png");
+  put_small_mask(root / "gt/dent/000.png");
   FolderSpec spec;
   spec.train_dirs = {root / "normal"};
   spec.test_normal_dirs = {root / "good"};
@@ -67,13 +67,13 @@ TEST_CASE("folders: defect type from the folder name, masks per defect folder, t
 
   // All masks in one folder: the two "000" images of crack and dent would share a mask.
   ScratchDir flat("own-flat");
-  put_mask(flat / "000_mask.png");
-  put_mask(flat / "001_mask.png");
+  put_small_mask(flat / "000_mask.png");
+  put_small_mask(flat / "001_mask.png");
   spec.mask_dir = flat.path.string();
   CHECK(error_of([&] { open_folder_dataset(spec); }).find("names must be unique") != std::string::npos);
   spec.test_anomalous_dirs = {root / "crack"};
   CHECK(open_folder_dataset(spec).test.has_masks);
-  put_mask(flat / "002_mask.png");  // a mask without an image
+  put_small_mask(flat / "002_mask.png");  // a mask without an image
   CHECK(error_of([&] { open_folder_dataset(spec); }).find("002_mask.png") != std::string::npos);
   std::filesystem::remove(flat / "002_mask.png");
   std::filesystem::remove(flat / "001_mask.png");  // an image without a mask
@@ -101,8 +101,8 @@ TEST_CASE("folders: test folders alone (evaluation), and clear errors") {
 TEST_CASE("manifest: relative paths, any row order, quoted fields, masks, classes") {
   ScratchDir root("manifest");
   make_folders(root);
-  put_image(root / "odd,name.png");
-  put_mask(root / "m/000.png");
+  put_small_png(root / "odd,name.png");
+  put_small_mask(root / "m/000.png");
   write_text(root / "list.csv",
              "\xEF\xBB\xBFpath,class,split,label,mask\r\n"
              "crack/000.png,widget,test,crack,m/000.png\r\n"

@@ -18,9 +18,9 @@ using namespace dn::eval;
 
 namespace {
 
-constexpr double kTolerance = 1e-9;
+constexpr double kMetricTolerance = 1e-9;
 
-PixelMetrics run(const testing::PixelClass& c, PixelMetricOptions options = {}) {
+PixelMetrics pixel_metrics_with_pro(const testing::PixelClass& c, PixelMetricOptions options = {}) {
   options.standard_aupro = true;
   PixelAccumulator acc(options);
   const size_t n = size_t(c.height) * c.width;
@@ -40,19 +40,19 @@ void check_against(const nlohmann::json& e, const PixelMetrics& m) {
   }
   REQUIRE(m.auroc);
   CHECK(m.exact);
-  CHECK_CLOSE(dn::test::compare(*m.auroc, e["auroc"].get<double>(), dn::test::Measure::absolute), kTolerance);
-  CHECK_CLOSE(dn::test::compare(*m.ap, e["ap"].get<double>(), dn::test::Measure::absolute), kTolerance);
-  CHECK_CLOSE(dn::test::compare(*m.f1max, e["f1max"].get<double>(), dn::test::Measure::absolute), kTolerance);
+  CHECK_CLOSE(dn::test::compare(*m.auroc, e["auroc"].get<double>(), dn::test::Measure::absolute), kMetricTolerance);
+  CHECK_CLOSE(dn::test::compare(*m.ap, e["ap"].get<double>(), dn::test::Measure::absolute), kMetricTolerance);
+  CHECK_CLOSE(dn::test::compare(*m.f1max, e["f1max"].get<double>(), dn::test::Measure::absolute), kMetricTolerance);
   CHECK(*m.f1_threshold == float(e["f1_threshold"].get<double>()));
   if (e["aupro"].is_null()) {
     CHECK(!m.aupro);  // the reference raises here; we report null with a warning
     CHECK(!m.warnings.empty());
   } else {
     REQUIRE(m.aupro);
-    CHECK_CLOSE(dn::test::compare(*m.aupro, e["aupro"].get<double>(), dn::test::Measure::absolute), kTolerance);
+    CHECK_CLOSE(dn::test::compare(*m.aupro, e["aupro"].get<double>(), dn::test::Measure::absolute), kMetricTolerance);
   }
   REQUIRE(m.aupro_standard);
-  CHECK_CLOSE(dn::test::compare(*m.aupro_standard, e["aupro_standard"].get<double>(), dn::test::Measure::absolute), kTolerance);
+  CHECK_CLOSE(dn::test::compare(*m.aupro_standard, e["aupro_standard"].get<double>(), dn::test::Measure::absolute), kMetricTolerance);
 }
 
 }  // namespace
@@ -73,7 +73,7 @@ TEST_CASE("pixel metrics and both AUPROs match the oracles on generated classes"
     }
     REQUIRE(mask_pixels == c["checksum"]["mask_pixels"].get<int64_t>());
     REQUIRE(map_sum == doctest::Approx(c["checksum"]["map_sum"].get<double>()).epsilon(1e-12));
-    check_against(c["expect"], run(data));
+    check_against(c["expect"], pixel_metrics_with_pro(data));
     ++cases;
   }
   CHECK(cases == 4);
@@ -88,7 +88,7 @@ TEST_CASE("pixel metrics on the explicit cases: diagonal regions, all-equal maps
     auto shape = c["shape"].get<std::vector<int>>();
     testing::PixelClass data{shape[0], shape[1], shape[2], {}, c["masks"].get<std::vector<uint8_t>>()};
     for (double v : c["maps"].get<std::vector<double>>()) data.maps.push_back(float(v));
-    PixelMetrics m = run(data);
+    PixelMetrics m = pixel_metrics_with_pro(data);
     if (c["expect"].is_null()) {
       check_against(c["expect"], m);
     } else {
@@ -102,7 +102,7 @@ TEST_CASE("pixel metrics on the explicit cases: diagonal regions, all-equal maps
 
 TEST_CASE("the reference AUPRO differs from the standard one (the two definitions are not mixed up)") {
   testing::PixelClass data = testing::pixel_class(9, 48, 40, 77, 1 << 16, 65521);
-  PixelMetrics m = run(data);
+  PixelMetrics m = pixel_metrics_with_pro(data);
   REQUIRE(m.aupro);
   REQUIRE(m.aupro_standard);
   CHECK(*m.aupro != doctest::Approx(*m.aupro_standard).epsilon(1e-6));

@@ -19,7 +19,7 @@ using namespace dn::eval;
 
 namespace {
 
-PixelMetrics run(const testing::PixelClass& c, PixelMetricOptions options) {
+PixelMetrics streamed_metrics(const testing::PixelClass& c, PixelMetricOptions options) {
   PixelAccumulator acc(options);
   const size_t n = size_t(c.height) * c.width;
   for (int k = 0; k < c.n; ++k)
@@ -61,14 +61,14 @@ TEST_CASE("streaming pixel metrics stay within their stated error bounds") {
   for (auto [levels, denom] : {std::pair<uint32_t, uint32_t>{1u << 20, 999983u}, {1600u, 1531u}}) {
     CAPTURE(levels);
     testing::PixelClass data = testing::pixel_class(12, 128, 96, 31, levels, denom);
-    PixelMetrics exact = run(data, {});
+    PixelMetrics exact = streamed_metrics(data, {});
     double previous_auroc_bound = 1.0;
     for (int bins : {64, 1024, 1 << 16}) {
       CAPTURE(bins);
       PixelMetricOptions small;
       small.exact_memory_bytes = 3 * 128 * 96 * sizeof(float);  // switches during image 4
       small.histogram_bins = bins;
-      PixelMetrics approx = run(data, small);
+      PixelMetrics approx = streamed_metrics(data, small);
       Errors e = check_within_bounds(exact, approx);
       CHECK(approx.auroc_bound <= previous_auroc_bound);
       previous_auroc_bound = approx.auroc_bound;
@@ -89,14 +89,14 @@ TEST_CASE("streaming from the first image: equal to exact when every bin holds o
   // between levels: every bin holds at most one distinct score, so the quantised metrics
   // are the exact ones (the bounds cannot know that and stay positive).
   testing::PixelClass data = testing::pixel_class(6, 40, 40, 5, 200, 211);
-  PixelMetrics exact = run(data, {});
+  PixelMetrics exact = streamed_metrics(data, {});
   size_t defects = 0;
   for (uint8_t m : data.masks) defects += m;
   PixelMetricOptions tight;
   tight.exact_memory_bytes = defects * sizeof(float) - 1;
-  CHECK_THROWS_AS(run(data, tight), dn::Error);  // the defect pixels alone exceed it
+  CHECK_THROWS_AS(streamed_metrics(data, tight), dn::Error);  // the defect pixels alone exceed it
   tight.exact_memory_bytes = defects * sizeof(float);  // room for the defect pixels only
-  PixelMetrics approx = run(data, tight);
+  PixelMetrics approx = streamed_metrics(data, tight);
   REQUIRE_FALSE(approx.exact);
   CHECK(*approx.auroc == doctest::Approx(*exact.auroc).epsilon(1e-12));
   CHECK(*approx.ap == doctest::Approx(*exact.ap).epsilon(1e-12));

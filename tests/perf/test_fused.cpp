@@ -19,7 +19,7 @@ using Fn = std::function<Tensor(const Ts&)>;
 namespace {
 
 // max |a - b| / max |b|: one relative measure for a whole tensor (NaN never passes)
-dn::test::Comparison relative_difference(const Tensor& a, const Tensor& b) {
+dn::test::Comparison relative_to_max_error(const Tensor& a, const Tensor& b) {
   return dn::test::compare(a, b, dn::test::Measure::relative_to_max);
 }
 
@@ -49,10 +49,10 @@ Run run(const Fn& f, const Ts& inputs, bool fused) {
 // Fused and composite agree to `tol` (relative to each tensor's largest entry).
 void check_same(const Fn& f, const Ts& inputs, double tol) {
   Run a = run(f, inputs, true), b = run(f, inputs, false);
-  CHECK_CLOSE(relative_difference(a.out, b.out), tol);
+  CHECK_CLOSE(relative_to_max_error(a.out, b.out), tol);
   for (size_t i = 0; i < a.grads.size(); ++i) {
     CAPTURE(i);
-    CHECK_CLOSE(relative_difference(a.grads[i], b.grads[i]), tol);
+    CHECK_CLOSE(relative_to_max_error(a.grads[i], b.grads[i]), tol);
   }
 }
 
@@ -108,7 +108,7 @@ TEST_CASE("linear_gelu without a graph writes the GELU over its product") {
   NoGradGuard guard;
   Tensor fused = linear_gelu(x, w, b);
   FusedKernelsGuard off(false);
-  CHECK_CLOSE(relative_difference(fused, linear_gelu(x, w, b)), 2e-6);
+  CHECK_CLOSE(relative_to_max_error(fused, linear_gelu(x, w, b)), 2e-6);
 }
 
 TEST_CASE("fused layer_norm backward = composite, with and without weight and bias") {
