@@ -29,8 +29,10 @@ while [ $# -gt 0 ]; do
   if [ "$1" = "--" ]; then shift; targets="$*"; break; fi
   meson_args="$meson_args $1"; shift
 done
+# A unity build (a few source files compiled as one) builds from scratch in about a third less
+# time; a developer who rebuilds after each edit may prefer `meson configure BUILD -Dunity=off`.
 if [ ! -f "$BUILD/build.ninja" ]; then
-  meson setup "$BUILD" --buildtype=release $meson_args
+  meson setup "$BUILD" --buildtype=release -Dunity=on $meson_args
 else
   [ -n "$meson_args" ] && meson configure "$BUILD" $meson_args
 fi

@@ -4,7 +4,7 @@
 # suites, then the sanitizer run (tools/sanitize.sh). Ends with "N passed, N failed, N
 # skipped".
 #
-# Nothing can pass by not running: meson's own exit status counts, a registered suite that
+# The sanitizer build overlaps the suites (see below). Nothing can pass by not running: meson's own exit status counts, a registered suite that
 # left no result is a failure, a sanitizer run that cannot start is a failure, and the
 # closing line is printed on every way out (a failed install or build included). Each
 # phase's time is printed. DN_SKIP_SANITIZE=1 leaves the sanitizer run out (it then counts
@@ -33,6 +33,14 @@ if ! tools/setup.sh build -Dcuda=auto -Dgpu_archs="${DN_TEST_GPU_ARCH:-90}"; the
 fi
 phase_done "install and build"
 
+# The sanitizer build runs in the background, at low priority, while the suites run: most
+# suites keep only one of the two cores busy, so it costs them little and saves minutes.
+sanitize_log=build/meson-logs/sanitize-build.log
+if [ "${DN_SKIP_SANITIZE:-0}" != 1 ]; then
+  nice -n 15 tools/sanitize.sh --build-only >"$sanitize_log" 2>&1 &
+  sanitize_build=$!
+fi
+
 rm -f "$log"  # so that a run that cannot start is not counted from an older log
 registered=$(meson test -C build --no-rebuild --list 2>/dev/null | grep -c ' / ')  # lines "project / test"
 meson test -C build --print-errorlogs --num-processes 1
@@ -41,7 +49,14 @@ phase_done "the test suites"
 
 sanitize=0  # 0: not run, 1: passed, 2: failed
 if [ "${DN_SKIP_SANITIZE:-0}" != 1 ]; then
-  if tools/sanitize.sh; then sanitize=1; else sanitize=2; fi
+  if wait "$sanitize_build"; then
+    phase_done "the rest of the sanitizer build"
+    if tools/sanitize.sh; then sanitize=1; else sanitize=2; fi
+  else
+    echo "test.sh: the sanitizer build failed:"
+    tail -n 40 "$sanitize_log"
+    sanitize=2
+  fi
   phase_done "the sanitizer run"
 fi
 
