@@ -13,6 +13,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <string>
 
 #include "apps/lib/cli.h"
 #include "apps/lib/scoring.h"
@@ -156,6 +158,8 @@ int main(int argc, char** argv) {
       infer_peak = cpu_memory_stats().peak_bytes - base;
     }
     const Flops flops = model_flops(cfg, crop);
+    const char* policy_env = std::getenv("OMP_WAIT_POLICY");  // as run_app left it, or the user's
+    const std::string wait_policy = policy_env ? policy_env : std::getenv("GOMP_SPINCOUNT") ? "GOMP_SPINCOUNT" : "default";
     const double train_gflop = (flops.train - (cache_encoder ? flops.encoder : 0.0)) * double(batch) / 1e9, infer_gflop = flops.infer * double(batch) / 1e9;
     std::printf("{\"project\": \"dinomaly.cpp\", \"encoder\": \"%s\", \"crop\": %lld, \"batch\": %lld, "
                 "\"threads\": %d, \"device\": \"%s\", \"matmul\": \"%s\", \"cache_encoder\": %s, \"mode\": \"%s\", "
@@ -164,13 +168,14 @@ int main(int argc, char** argv) {
                 "\"train_min_s\": %.4g, \"infer_min_s\": %.4g, \"train_cpu_s\": %.4g, \"infer_cpu_s\": %.4g, "
                 "\"train_gflop\": %.4g, \"infer_gflop\": %.4g, \"train_gflops\": %.4g, \"infer_gflops\": %.4g, "
                 "\"train_peak_tensor_mb\": %.1f, \"infer_peak_tensor_mb\": %.1f, \"rss_before_mb\": %.1f, "
-                "\"peak_rss_mb\": %.1f, \"infer_from_clock_s\": %.6f, \"infer_to_clock_s\": %.6f}\n",
+                "\"peak_rss_mb\": %.1f, \"infer_from_clock_s\": %.6f, \"infer_to_clock_s\": %.6f, "
+                "\"omp_wait_policy\": \"%s\"}\n",
                 encoder.c_str(), (long long)crop, (long long)batch, common.threads, device.str().c_str(),
                 matmul.c_str(), cache_encoder ? "true" : "false", mode.c_str(), (long long)steps, train_s > 0 ? double(batch) / train_s : 0.0,
                 infer_s > 0 ? double(batch) / infer_s : 0.0, train_s, infer_s, train_s > 0 ? train_min : 0.0, infer_s > 0 ? infer_min : 0.0, train_cpu, infer_cpu, train_gflop, infer_gflop,
                 train_s > 0 ? train_gflop / train_s : 0.0, infer_s > 0 ? infer_gflop / infer_s : 0.0,
                 double(train_peak) / 1048576.0, double(infer_peak) / 1048576.0, rss_before, peak_rss_mb(),
-                infer_from, infer_to);
+                infer_from, infer_to, wait_policy.c_str());
     return 0;
   });
 }
