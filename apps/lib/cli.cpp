@@ -59,8 +59,9 @@ Device select_device(const std::string& device, int threads) {
 // Measured on 2 shared cores (load average 11-14), ViT-S 224 inference at batch 8: 7.0-10.1 s
 // and 3.4-3.9 CPU s per batch with spinning, 4.2-5.0 s and 1.9-2.0 CPU s with passive waits,
 // 41% of the spinning runs' CPU samples being libgomp's wait loop (docs/benchmarks.md). An
-// idle machine pays a futex wake-up per region instead (microseconds, against regions of
-// milliseconds). If the execution fails (no /proc), the process goes on as it is.
+// idle machine pays a futex wake-up per region instead (not measured: none was at hand);
+// OMP_WAIT_POLICY=active restores spinning. If the execution fails (no /proc), the process
+// goes on as it is.
 void prefer_passive_omp_wait(char** argv) {
   if (std::getenv("OMP_WAIT_POLICY") != nullptr || std::getenv("GOMP_SPINCOUNT") != nullptr) return;
   if (setenv("OMP_WAIT_POLICY", "passive", 0) != 0) return;
