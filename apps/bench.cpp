@@ -13,6 +13,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <string>
 
 #include "apps/lib/cli.h"
 #include "apps/lib/scoring.h"
@@ -39,6 +41,8 @@ double cpu_s() {
   getrusage(RUSAGE_SELF, &u);
   return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + 1e-6 * double(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
 }
+// steady_clock is CLOCK_MONOTONIC on Linux: the clock `perf record -k CLOCK_MONOTONIC` stamps its
+// samples with, so infer_from/to_clock_s below pick the timed steps' samples out of a profile.
 double now_s() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
@@ -106,6 +110,7 @@ int main(int argc, char** argv) {
     const double rss_before = peak_rss_mb();  // the model and the input, before any step
 
     double train_s = 0, infer_s = 0, train_cpu = 0, infer_cpu = 0;
+    double infer_from = 0, infer_to = 0;  // CLOCK_MONOTONIC around the timed inference steps (for a profiler)
     double train_min = 1e300, infer_min = 1e300;  // the fastest single step: robust to bursts of load
     size_t train_peak = 0, infer_peak = 0;
     if (mode != "infer") {
@@ -146,11 +151,15 @@ int main(int argc, char** argv) {
         infer_min = std::min(infer_min, now_s() - s0);
       }
       cuda::synchronize();
-      infer_s = (now_s() - t0) / double(steps);
+      infer_from = t0;
+      infer_to = now_s();
+      infer_s = (infer_to - t0) / double(steps);
       infer_cpu = (cpu_s() - c0) / double(steps);
       infer_peak = cpu_memory_stats().peak_bytes - base;
     }
     const Flops flops = model_flops(cfg, crop);
+    const char* policy_env = std::getenv("OMP_WAIT_POLICY");  // as run_app left it, or the user's
+    const std::string wait_policy = policy_env ? policy_env : std::getenv("GOMP_SPINCOUNT") ? "GOMP_SPINCOUNT" : "default";
     const double train_gflop = (flops.train - (cache_encoder ? flops.encoder : 0.0)) * double(batch) / 1e9, infer_gflop = flops.infer * double(batch) / 1e9;
     std::printf("{\"project\": \"dinomaly.cpp\", \"encoder\": \"%s\", \"crop\": %lld, \"batch\": %lld, "
                 "\"threads\": %d, \"device\": \"%s\", \"matmul\": \"%s\", \"cache_encoder\": %s, \"mode\": \"%s\", "
@@ -159,12 +168,14 @@ int main(int argc, char** argv) {
                 "\"train_min_s\": %.4g, \"infer_min_s\": %.4g, \"train_cpu_s\": %.4g, \"infer_cpu_s\": %.4g, "
                 "\"train_gflop\": %.4g, \"infer_gflop\": %.4g, \"train_gflops\": %.4g, \"infer_gflops\": %.4g, "
                 "\"train_peak_tensor_mb\": %.1f, \"infer_peak_tensor_mb\": %.1f, \"rss_before_mb\": %.1f, "
-                "\"peak_rss_mb\": %.1f}\n",
+                "\"peak_rss_mb\": %.1f, \"infer_from_clock_s\": %.6f, \"infer_to_clock_s\": %.6f, "
+                "\"omp_wait_policy\": \"%s\"}\n",
                 encoder.c_str(), (long long)crop, (long long)batch, common.threads, device.str().c_str(),
                 matmul.c_str(), cache_encoder ? "true" : "false", mode.c_str(), (long long)steps, train_s > 0 ? double(batch) / train_s : 0.0,
                 infer_s > 0 ? double(batch) / infer_s : 0.0, train_s, infer_s, train_s > 0 ? train_min : 0.0, infer_s > 0 ? infer_min : 0.0, train_cpu, infer_cpu, train_gflop, infer_gflop,
                 train_s > 0 ? train_gflop / train_s : 0.0, infer_s > 0 ? infer_gflop / infer_s : 0.0,
-                double(train_peak) / 1048576.0, double(infer_peak) / 1048576.0, rss_before, peak_rss_mb());
+                double(train_peak) / 1048576.0, double(infer_peak) / 1048576.0, rss_before, peak_rss_mb(),
+                infer_from, infer_to, wait_policy.c_str());
     return 0;
   });
 }

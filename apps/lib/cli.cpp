@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <thread>
 
 #include "apps/lib/load_run.h"
@@ -48,7 +49,27 @@ Device select_device(const std::string& device, int threads) {
   return d;
 }
 
+// OpenMP threads that wait (at a parallel region's end, for the next one) sleep instead of
+// spinning, unless the user chose (OMP_WAIT_POLICY, or libgomp's GOMP_SPINCOUNT). The OpenMP
+// runtime reads these once, when it is loaded, before main: so the process sets the variable
+// and executes itself again, once (the variable, then set, stops a second time). Why: libgomp's
+// default spins a waiting thread for up to ~300 000 iterations; our parallel loops give each
+// thread one equal block, and when the machine is shared a thread that lost its core for a
+// moment keeps the other spinning on the other core, taking CPU from everyone, itself included.
+// Measured on 2 shared cores (load average 11-14), ViT-S 224 inference at batch 8: 7.0-10.1 s
+// and 3.4-3.9 CPU s per batch with spinning, 4.2-5.0 s and 1.9-2.0 CPU s with passive waits,
+// 41% of the spinning runs' CPU samples being libgomp's wait loop (docs/benchmarks.md). An
+// idle machine pays a futex wake-up per region instead (not measured: none was at hand);
+// OMP_WAIT_POLICY=active restores spinning. If the execution fails (no /proc), the process
+// goes on as it is.
+void prefer_passive_omp_wait(char** argv) {
+  if (std::getenv("OMP_WAIT_POLICY") != nullptr || std::getenv("GOMP_SPINCOUNT") != nullptr) return;
+  if (setenv("OMP_WAIT_POLICY", "passive", 0) != 0) return;
+  execv("/proc/self/exe", argv);
+}
+
 int run_app(const char* name, CLI::App& app, int argc, char** argv, const std::function<int()>& body) {
+  prefer_passive_omp_wait(argv);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

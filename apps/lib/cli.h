@@ -29,7 +29,9 @@ Device apply_common_options(const CommonOptions& o);
 Device select_device(const std::string& device, int threads);
 
 // Parses the command line and runs body, turning every failure into one line and an exit
-// code. Returns what main() should return.
+// code. Returns what main() should return. First, unless the environment already says how
+// OpenMP threads wait, the process executes itself again with OMP_WAIT_POLICY=passive
+// (prefer_passive_omp_wait in cli.cpp says why).
 int run_app(const char* name, CLI::App& app, int argc, char** argv, const std::function<int()>& body);
 
 // True when stderr is a terminal (progress lines then redraw in place).

@@ -10,7 +10,8 @@
 # and prints both JSON lines and a summary line with the ratio (ours / ONNX Runtime) and the
 # CPU seconds (user + system, all threads) each spent per batch: on a shared machine the
 # wall-clock ratio moves with the load, the CPU time much less.
-# Needs ONNX Runtime in .ort/ (tools/install_onnxruntime.sh) and node.
+# Ours runs with the apps' default OpenMP wait policy (passive, apps/lib/cli.cpp); ONNX Runtime
+# uses its own thread pool. Needs ONNX Runtime in .ort/ (tools/install_onnxruntime.sh) and node.
 set -eu
 cd "$(dirname "$0")/../.."
 build=build
