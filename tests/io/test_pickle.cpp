@@ -16,7 +16,7 @@ Document run(const std::string& program) {
 }
 
 // BINUNICODE with its 4-byte length.
-std::string str(const std::string& s) {
+std::string binunicode(const std::string& s) {
   std::string out = "X";
   uint32_t n = uint32_t(s.size());
   out.append(reinterpret_cast<const char*>(&n), 4);
@@ -29,9 +29,9 @@ const std::string kProto = std::string("\x80\x02", 2);
 
 TEST_CASE("pickle: scalars, strings, containers and the memo") {
   // {'a': 7, 'b': (1.5, None, True), 'c': [300, -2], 'd': 'a'}  with 'a' stored in memo 0.
-  std::string program = kProto + "}(" + str("a") + "q\x00"s + "K\x07" + str("b") +
-                        "G\x3f\xf8\x00\x00\x00\x00\x00\x00"s + "N\x88\x87" + str("c") + "]" +
-                        "(M\x2c\x01J\xfe\xff\xff\xff" + "e" + str("d") + "h\x00"s + "u.";
+  std::string program = kProto + "}(" + binunicode("a") + "q\x00"s + "K\x07" + binunicode("b") +
+                        "G\x3f\xf8\x00\x00\x00\x00\x00\x00"s + "N\x88\x87" + binunicode("c") + "]" +
+                        "(M\x2c\x01J\xfe\xff\xff\xff" + "e" + binunicode("d") + "h\x00"s + "u.";
   Document doc = run(program);
   REQUIRE(doc.root.kind == Kind::dict);
   const auto& entries = doc.entries(doc.root);
@@ -64,10 +64,10 @@ TEST_CASE("pickle: LONG1 integers, sign-extended") {
 
 TEST_CASE("pickle: a storage shared by two tensors is recorded once") {
   auto tensor = [](const std::string& offset) {
-    return std::string("ctorch._utils\n_rebuild_tensor_v2\n(") + "(" + str("storage") +
-           "ctorch\nFloatStorage\n" + str("0") + str("cpu") + "K\x06tQ" + offset + "K\x02\x85K\x01\x85\x89}tR";
+    return std::string("ctorch._utils\n_rebuild_tensor_v2\n(") + "(" + binunicode("storage") +
+           "ctorch\nFloatStorage\n" + binunicode("0") + binunicode("cpu") + "K\x06tQ" + offset + "K\x02\x85K\x01\x85\x89}tR";
   };
-  std::string program = kProto + "}(" + str("x") + tensor("K\x00"s) + str("y") + tensor("K\x04") + "u.";
+  std::string program = kProto + "}(" + binunicode("x") + tensor("K\x00"s) + binunicode("y") + tensor("K\x04") + "u.";
   Document doc = run(program);
   REQUIRE(doc.storages.size() == 1);
   CHECK(doc.storages[0].numel == 6);
@@ -76,21 +76,21 @@ TEST_CASE("pickle: a storage shared by two tensors is recorded once") {
   CHECK(doc.tensors[1].offset == 4);
   CHECK(doc.tensors[1].shape == dn::Shape{2});
   // A view that would read element 6 of 6 is refused.
-  CHECK_THROWS_WITH_AS(run(kProto + "}(" + str("x") + tensor("K\x05") + "u."),
+  CHECK_THROWS_WITH_AS(run(kProto + "}(" + binunicode("x") + tensor("K\x05") + "u."),
                        doctest::Contains("reaches past the end of storage '0'"), dn::Error);
 }
 
 TEST_CASE("pickle: globals outside the whitelist are refused by name, never called") {
-  CHECK_THROWS_WITH_AS(run(kProto + "cposix\nsystem\n" + str("echo pwned") + "\x85R."),
+  CHECK_THROWS_WITH_AS(run(kProto + "cposix\nsystem\n" + binunicode("echo pwned") + "\x85R."),
                        doctest::Contains("global 'posix.system' is not allowed"), dn::Error);
   CHECK_THROWS_WITH_AS(run(kProto + "c__builtin__\neval\n."), doctest::Contains("'__builtin__.eval'"), dn::Error);
-  CHECK_THROWS_WITH_AS(run(kProto + str("builtins") + str("exec") + "\x93."), doctest::Contains("'builtins.exec'"),
+  CHECK_THROWS_WITH_AS(run(kProto + binunicode("builtins") + binunicode("exec") + "\x93."), doctest::Contains("'builtins.exec'"),
                        dn::Error);
   // Whitelisted names still cannot be called in ways they are not meant to be.
   CHECK_THROWS_WITH_AS(run(kProto + "ctorch\nFloatStorage\n)R."), doctest::Contains("cannot be called"), dn::Error);
   CHECK_THROWS_WITH_AS(run(kProto + "ccollections\nOrderedDict\nK\x01\x85R."), doctest::Contains("with arguments"),
                        dn::Error);
-  CHECK_THROWS_WITH_AS(run(kProto + str("x") + ")R."), doctest::Contains("only globals can be called"), dn::Error);
+  CHECK_THROWS_WITH_AS(run(kProto + binunicode("x") + ")R."), doctest::Contains("only globals can be called"), dn::Error);
 }
 
 TEST_CASE("pickle: malformed programs give errors with the byte offset") {
@@ -114,9 +114,9 @@ TEST_CASE("pickle: malformed programs give errors with the byte offset") {
       {kProto + "c" + std::string(300, 'a') + "\nb\n.", "longer than 256"},
       {kProto + "cposix", "truncated GLOBAL"},
       {kProto + "K\x01Q.", "must be a tuple"},
-      {kProto + "(" + str("storage") + "ctorch\nFloatStorage\n" + str("k") + str("cpu") + "J\xff\xff\xff\xfftQ.",
+      {kProto + "(" + binunicode("storage") + "ctorch\nFloatStorage\n" + binunicode("k") + binunicode("cpu") + "J\xff\xff\xff\xfftQ.",
        "absurd element count"},
-      {kProto + "(" + str("other") + "tQ.", "unsupported persistent id"},
+      {kProto + "(" + binunicode("other") + "tQ.", "unsupported persistent id"},
       {kProto + "]K\x01" "b.", "BUILD on a list"},
   };
   for (const Case& c : cases) {
@@ -136,7 +136,7 @@ TEST_CASE("pickle: hostile shapes of data do not crash or blow up") {
   Document nested = run(deep + ".");
   CHECK(nested.sequences.size() == 100000);
   // A long string fetched from the memo many times is stored once.
-  std::string many = kProto + "]" + str(std::string(100000, 'x')) + "q\x00"s + "0(";
+  std::string many = kProto + "]" + binunicode(std::string(100000, 'x')) + "q\x00"s + "0(";
   for (int i = 0; i < 10000; ++i) many += "h\x00"s;
   Document shared = run(many + "e.");
   CHECK(shared.strings.size() == 1);
