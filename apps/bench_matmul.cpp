@@ -10,7 +10,7 @@
 // The project side calls dn::kernel::matmul, the op the model calls, with transposed
 // operands passed as transposed views, exactly as Linear's forward and backward pass them.
 //
-//   bench_matmul [--threads 2] [--rounds 9] [--seconds 0.1] [--gap 0.15] [--filter TEXT]
+//   bench_matmul [--threads 2] [--rounds 9] [--seconds 0.1] [--gap 0.15] [--filter TEXT] [--exclude TEXT]
 //                [--python /usr/bin/python3] [--numpy-script PATH] [--no-numpy]
 //                [--openblas-coretype NAME|auto] [--bf16]
 //
@@ -265,6 +265,7 @@ struct Options {
   // and a spinning neighbour takes CPU from whoever runs next. After the gap both are asleep.
   double gap = 0.15;
   std::string filter;    // only the cases whose "use" contains this text
+  std::string exclude;   // and does not contain this one (when not empty)
   std::string coretype;  // OPENBLAS_CORETYPE for the numpy child; empty: see default_coretype
   bool bf16 = false;     // also time the bfloat16 product
 };
@@ -294,13 +295,14 @@ Options parse_options(int argc, char** argv) {
     else if (arg == "--numpy-script") o.numpy_script = value();
     else if (arg == "--no-numpy") o.numpy = false;
     else if (arg == "--filter") o.filter = value();
+    else if (arg == "--exclude") o.exclude = value();
     else if (arg == "--gap") o.gap = std::max(0.0, std::atof(value().c_str()));
     else if (arg == "--openblas-coretype") o.coretype = value();
     else if (arg == "--bf16") o.bf16 = true;
     else {
       std::fprintf(stderr,
                    "usage: bench_matmul [--threads N] [--rounds N] [--seconds S] "
-                   "[--filter TEXT] [--gap S] [--python PATH] [--numpy-script PATH] [--no-numpy] "
+                   "[--filter TEXT] [--exclude TEXT] [--gap S] [--python PATH] [--numpy-script PATH] [--no-numpy] "
                    "[--openblas-coretype NAME|auto] [--bf16]\n");
       std::exit(arg == "--help" || arg == "-h" ? 0 : 2);
     }
@@ -332,7 +334,9 @@ int main(int argc, char** argv) {
     dn::Generator gen(42);
     std::vector<Case> cases;
     for (const Case& c : benchmark_cases())
-      if (std::string(c.use).find(opt.filter) != std::string::npos) cases.push_back(c);
+      if (std::string(c.use).find(opt.filter) != std::string::npos &&
+          (opt.exclude.empty() || std::string(c.use).find(opt.exclude) == std::string::npos))
+        cases.push_back(c);
     std::vector<ProjectCase> project;
     std::vector<int> reps;
     // Warm-up (first touch, Eigen's and OpenBLAS's buffers) and the burst length per case:
