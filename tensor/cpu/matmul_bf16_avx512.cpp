@@ -21,8 +21,9 @@
 //
 // Blocks as in the BLIS loop nest of sgemm_blocked.h, but both operands are packed whole,
 // once, before the products (they are half the size in bf16, and the model's products are a
-// few MB): a b sliver of kKc pairs (256 pairs × 32 columns × 4 bytes = 32 KB) stays in L1, a
-// block of kMc rows of a (120 × 256 pairs × 4 bytes = 120 KB) in L2. Threads take blocks of
+// few MB): a b sliver of kKc pairs (256 pairs × 32 columns × 4 bytes = 32 KB, as the float32
+// kernel's; L1 is 48 KB on Zen 5, 32 KB on Zen 4) stays in L1, a block of kMc rows of a
+// (120 × 256 pairs × 4 bytes = 120 KB) in L2. Threads take blocks of
 // c (kMc rows × kNc columns) in turn; each element of c sums its k in the same order whatever
 // the thread count.
 //

@@ -102,9 +102,9 @@ TEST_CASE("bf16 products: Dinomaly ViT-S features, map, score, loss and gradient
   const Differences d = differences("every Linear in bf16", all, f32);
   // bf16 rounds each input by up to 2^-9; through 10 encoder and 8 decoder blocks the
   // features move by a few 1e-3 of their scale. Measured (GCC 12): on AMX (with hard mining's
-  // 0.1 in the gradients), encoder groups 2.8e-3, decoder groups 5.8e-3, map 8e-4, scores 8e-5,
-  // loss 8e-5, worst gradient 1.2e-2; on AVX512-BF16 (Zen 5), 2.7e-3, 5.8e-3, 6.9e-4, 6.6e-5,
-  // 6.4e-5 and 9.8e-3. The bounds are about three times that.
+  // 0.1 in the gradients), encoder groups 2.8e-3, decoder groups 5.8e-3, map 8e-4, scores
+  // 8e-5, loss 8e-5, worst gradient 1.2e-2; on AVX512-BF16 (AMD EPYC Zen 4), 2.7e-3, 5.8e-3,
+  // 6.9e-4, 6.6e-5, 6.4e-5 and 9.8e-3. The bounds are about three times that.
   CHECK_CLOSE(d.en, 1e-2);
   CHECK_CLOSE(d.de, 2e-2);
   CHECK_CLOSE(d.map, 3e-3);
@@ -114,8 +114,8 @@ TEST_CASE("bf16 products: Dinomaly ViT-S features, map, score, loss and gradient
 
   // The frozen encoder alone in bf16: its features are those of the all-bf16 run bit for bit
   // (the same products), and the rest differs from float32 only through them. Measured on
-  // AVX512-BF16 (Zen 5): decoder groups 2.7e-3, map 4.1e-4, scores 5.9e-5, loss 1.4e-5, worst
-  // gradient 3.6e-3; the bounds are those above.
+  // AVX512-BF16 (AMD EPYC Zen 4): decoder groups 2.7e-3, map 4.1e-4, scores 5.9e-5, loss
+  // 1.4e-5, worst gradient 3.6e-3; the bounds are those above.
   const Differences e = differences("frozen encoder in bf16", encoder, f32);
   for (size_t g = 0; g < f32.en.size(); ++g)
     CHECK_CLOSE(test::compare(encoder.en[g], all.en[g], test::Measure::absolute), 0.0);
