@@ -73,12 +73,14 @@ Outputs run(cpu::MatmulPrecision precision) {
 // The differences of `b` from the float32 run `a`, printed under `label`.
 struct Differences {
   test::Comparison en, de, map, score, loss, grad;
+  test::Comparison en_norm;  // ‖difference‖ / ‖float32‖ of the encoder groups: the typical error
 };
 
 Differences differences(const char* label, const Outputs& b, const Outputs& a) {
   Differences d;
   for (size_t g = 0; g < a.en.size(); ++g) {
     d.en = test::worse(d.en, relative_difference(b.en[g], a.en[g]));
+    d.en_norm = test::worse(d.en_norm, test::compare(b.en[g], a.en[g], test::Measure::relative_norm));
     d.de = test::worse(d.de, relative_difference(b.de[g], a.de[g]));
   }
   for (size_t i = 0; i < a.grads.size(); ++i) d.grad = test::worse(d.grad, relative_difference(b.grads[i], a.grads[i]));
@@ -86,7 +88,8 @@ Differences differences(const char* label, const Outputs& b, const Outputs& a) {
   d.score = relative_difference(b.score, a.score);
   d.loss = test::compare(b.loss, a.loss, test::Measure::relative_to_max);
   MESSAGE(std::string(label), " vs float32 (", std::string(cpu::bf16_matmul_kernel()),
-          "), max |difference| / max |float32|: encoder groups ", d.en.error, ", decoder groups ", d.de.error,
+          "), max |difference| / max |float32|: encoder groups ", d.en.error, " (as norms: ", d.en_norm.error,
+          "), decoder groups ", d.de.error,
           ", anomaly map ", d.map.error, ", image scores ", d.score.error, ", loss ", d.loss.error,
           ", parameter gradients (worst tensor) ", d.grad.error);
   return d;
