@@ -84,8 +84,9 @@ int main(int argc, char** argv) {
   app.add_option("--steps", steps, "timed steps of each kind (after one warm-up)")->capture_default_str();
   std::string matmul = "fp32";
   app.add_option("--matmul", matmul,
-                 "precision of the Linear layers' products on the CPU: fp32, or bf16 (AMX, an option)")
-      ->check(CLI::IsMember({"fp32", "bf16"}))
+                 "precision of the Linear layers' products on the CPU: fp32; bf16 (bfloat16 inputs on "
+                 "AMX, else AVX512-BF16); or bf16-encoder (bf16 for the frozen encoder alone)")
+      ->check(CLI::IsMember({"fp32", "bf16", "bf16-encoder"}))
       ->capture_default_str();
   bool cache_encoder = false;
   app.add_flag("--cache-encoder", cache_encoder,
@@ -95,7 +96,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   return run_app("bench", app, argc, argv, [&]() -> int {
     const Device device = apply_common_options(common);
-    cpu::set_matmul_precision(matmul == "bf16" ? cpu::MatmulPrecision::bf16 : cpu::MatmulPrecision::fp32);
+    cpu::set_matmul_precision(matmul == "bf16"           ? cpu::MatmulPrecision::bf16
+                              : matmul == "bf16-encoder" ? cpu::MatmulPrecision::bf16_encoder
+                                                         : cpu::MatmulPrecision::fp32);
     DN_CHECK(steps >= 1 && batch >= 1, "--steps and --batch must be positive");
     models::DinomalyConfig cfg = models::default_config(encoder);
     cfg.crop = cfg.resize = crop;

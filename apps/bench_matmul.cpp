@@ -10,9 +10,14 @@
 // The project side calls dn::kernel::matmul, the op the model calls, with transposed
 // operands passed as transposed views, exactly as Linear's forward and backward pass them.
 //
-//   bench_matmul [--threads 2] [--rounds 9] [--seconds 0.1] [--gap 0.15] [--filter TEXT]
+//   bench_matmul [--threads 2] [--rounds 9] [--seconds 0.1] [--gap 0.15] [--filter TEXT] [--exclude TEXT]
 //                [--python /usr/bin/python3] [--numpy-script PATH] [--no-numpy]
-//                [--openblas-coretype NAME|auto]
+//                [--openblas-coretype NAME|auto] [--bf16]
+//
+// --bf16 also times, in the same rounds, the project's bfloat16 product (dn::kernel::
+// matmul_bf16: AMX, else AVX512-BF16; the Linear layers' option, tensor/cpu/matmul_bf16.h) on
+// the unbatched shapes, and adds its GFLOP/s and its ratios to the float32 product and to
+// OpenBLAS.
 //
 // OpenBLAS picks its kernels from the CPU model, and Debian's 0.3.21 does not know recent
 // Xeons (family 6, model 207 here): it falls back to its SSE3 "Prescott" kernels, about ten
@@ -37,6 +42,7 @@
 #include <omp.h>
 
 #include "tensor/cpu/cpu_backend.h"
+#include "tensor/cpu/matmul_bf16.h"
 #include "tensor/ops.h"
 
 namespace {
@@ -121,6 +127,11 @@ struct ProjectCase {
   double seconds(int reps) const {
     const auto start = std::chrono::steady_clock::now();
     for (int i = 0; i < reps; ++i) dn::Tensor out = dn::kernel::matmul(a, b);
+    return seconds_since(start);
+  }
+  double seconds_bf16(int reps) const {
+    const auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < reps; ++i) dn::Tensor out = dn::kernel::matmul_bf16(a, b);
     return seconds_since(start);
   }
 };
@@ -254,7 +265,9 @@ struct Options {
   // and a spinning neighbour takes CPU from whoever runs next. After the gap both are asleep.
   double gap = 0.15;
   std::string filter;    // only the cases whose "use" contains this text
+  std::string exclude;   // and does not contain this one (when not empty)
   std::string coretype;  // OPENBLAS_CORETYPE for the numpy child; empty: see default_coretype
+  bool bf16 = false;     // also time the bfloat16 product
 };
 
 // SkylakeX on an AVX-512 CPU (see the top of the file), unless the environment chose.
@@ -282,13 +295,15 @@ Options parse_options(int argc, char** argv) {
     else if (arg == "--numpy-script") o.numpy_script = value();
     else if (arg == "--no-numpy") o.numpy = false;
     else if (arg == "--filter") o.filter = value();
+    else if (arg == "--exclude") o.exclude = value();
     else if (arg == "--gap") o.gap = std::max(0.0, std::atof(value().c_str()));
     else if (arg == "--openblas-coretype") o.coretype = value();
+    else if (arg == "--bf16") o.bf16 = true;
     else {
       std::fprintf(stderr,
                    "usage: bench_matmul [--threads N] [--rounds N] [--seconds S] "
-                   "[--filter TEXT] [--gap S] [--python PATH] [--numpy-script PATH] [--no-numpy] "
-                   "[--openblas-coretype NAME|auto]\n");
+                   "[--filter TEXT] [--exclude TEXT] [--gap S] [--python PATH] [--numpy-script PATH] [--no-numpy] "
+                   "[--openblas-coretype NAME|auto] [--bf16]\n");
       std::exit(arg == "--help" || arg == "-h" ? 0 : 2);
     }
   }
@@ -312,10 +327,16 @@ int main(int argc, char** argv) {
 
   try {
     dn::cpu::set_num_threads(opt.threads);
+    if (opt.bf16 && std::string(dn::cpu::bf16_matmul_kernel()) == "none") {
+      std::fprintf(stderr, "bench_matmul: --bf16: this CPU has neither AMX nor AVX512-BF16\n");
+      return 1;
+    }
     dn::Generator gen(42);
     std::vector<Case> cases;
     for (const Case& c : benchmark_cases())
-      if (std::string(c.use).find(opt.filter) != std::string::npos) cases.push_back(c);
+      if (std::string(c.use).find(opt.filter) != std::string::npos &&
+          (opt.exclude.empty() || std::string(c.use).find(opt.exclude) == std::string::npos))
+        cases.push_back(c);
     std::vector<ProjectCase> project;
     std::vector<int> reps;
     // Warm-up (first touch, Eigen's and OpenBLAS's buffers) and the burst length per case:
@@ -324,6 +345,7 @@ int main(int argc, char** argv) {
       project.push_back({make_operand(c.batch, c.m, c.k, c.a_t, gen),
                          make_operand(c.batch, c.k, c.n, c.b_t, gen)});
       project.back().seconds(1);
+      if (opt.bf16 && c.batch == 1) project.back().seconds_bf16(1);
       const double once = project.back().seconds(1);
       reps.push_back(std::clamp(int(opt.seconds / std::max(once, 1e-6)), 2, 10000));
       if (have_numpy && numpy.seconds(c, 1) < 0) have_numpy = false;
@@ -333,7 +355,7 @@ int main(int argc, char** argv) {
     // GFLOP/s per round of each side, and the ratio of the two measurements of the same
     // round (taken back to back, so both saw about the same machine).
     std::vector<std::vector<double>> ours(cases.size()), theirs(cases.size()),
-        ratios(cases.size());
+        ratios(cases.size()), bf16(cases.size()), bf16_to_ours(cases.size()), bf16_to_theirs(cases.size());
     for (int r = 0; r < opt.rounds; ++r) {
       for (size_t i = 0; i < cases.size(); ++i) {
         const double work = cases[i].flops() * reps[i] / 1e9;
@@ -352,6 +374,13 @@ int main(int argc, char** argv) {
         else { time_theirs(); time_ours(); }
         if (have_numpy && theirs[i].size() == ours[i].size())
           ratios[i].push_back(ours[i].back() / theirs[i].back());
+        if (opt.bf16 && cases[i].batch == 1) {  // right after the two above
+          pause(opt.gap);
+          bf16[i].push_back(work / project[i].seconds_bf16(reps[i]));
+          bf16_to_ours[i].push_back(bf16[i].back() / ours[i].back());
+          if (have_numpy && theirs[i].size() == ours[i].size())
+            bf16_to_theirs[i].push_back(bf16[i].back() / theirs[i].back());
+        }
       }
     }
 
@@ -368,8 +397,11 @@ int main(int argc, char** argv) {
                       ? ""
                       : (", OPENBLAS_CORETYPE=" + opt.coretype).c_str());
     }
-    std::printf("\n%-26s %-26s %-6s %9s %9s %7s\n", "use", "shape", "layout", "project",
-                "openblas", "ratio");
+    if (opt.bf16)
+      std::printf("bf16:    dn::kernel::matmul_bf16 (%s), bfloat16 inputs, float32 sums\n",
+                  dn::cpu::bf16_matmul_kernel());
+    std::printf("\n%-26s %-26s %-6s %9s %9s %7s%s\n", "use", "shape", "layout", "project",
+                "openblas", "ratio", opt.bf16 ? "      bf16 bf16/fp32 bf16/openblas" : "");
     int below = 0;
     for (size_t i = 0; i < cases.size(); ++i) {
       const double p = median(ours[i]);
@@ -379,10 +411,15 @@ int main(int argc, char** argv) {
         const double q = median(theirs[i]);
         const double ratio = median(ratios[i]);
         if (ratio < 0.85) ++below;
-        std::printf(" %9.1f %6.0f%%%s\n", q, 100.0 * ratio, ratio < 0.85 ? "  < 85%" : "");
+        std::printf(" %9.1f %6.0f%%%s", q, 100.0 * ratio, ratio < 0.85 ? "  < 85%" : "");
       } else {
-        std::printf(" %9s %7s\n", "-", "-");
+        std::printf(" %9s %7s", "-", "-");
       }
+      if (!bf16[i].empty()) {
+        std::printf(" %9.1f %8.2fx", median(bf16[i]), median(bf16_to_ours[i]));
+        if (!bf16_to_theirs[i].empty()) std::printf(" %12.2fx", median(bf16_to_theirs[i]));
+      }
+      std::printf("\n");
     }
     if (have_numpy)
       std::printf("\n%d of %zu shapes below 85%% of OpenBLAS\n", below, cases.size());

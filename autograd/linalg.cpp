@@ -12,8 +12,8 @@ using Grads = std::vector<Tensor>;
 namespace {
 Tensor mT(const Tensor& x) { return kernel::transpose(x, -1, -2); }
 
-// a [..., k] · b [k, n] for the Linear layers: float32, or bfloat16 inputs on AMX when that
-// option is on (kernel::cpu_matmul_bf16, tensor/cpu/matmul_bf16.h).
+// a [..., k] · b [k, n] for the Linear layers: float32, or bfloat16 inputs (AMX or
+// AVX512-BF16) when that option is on here (kernel::cpu_matmul_bf16, tensor/cpu/matmul_bf16.h).
 Tensor linear_product(const Tensor& a, const Tensor& b) {
   if (kernel::cpu_matmul_bf16() && a.device().is_cpu() && a.dtype() == DType::f32 && b.dim() == 2)
     return kernel::matmul_bf16(a, b);

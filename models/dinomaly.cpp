@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "nn/init.h"
+#include "tensor/cpu/matmul_bf16.h"
 
 namespace dn::models {
 
@@ -83,9 +84,19 @@ EncodedBatch encoded_from_layers(const DinomalyConfig& c, const std::vector<Tens
 }
 }  // namespace
 
+namespace {
+// The encoder's target-layer outputs. Its products are marked as a frozen encoder's, which
+// DN_CPU_MATMUL=bf16-encoder runs with bfloat16 inputs (tensor/cpu/matmul_bf16.h).
+std::vector<Tensor> frozen_encoder_layers(DinoV2Encoder& encoder, const Tensor& images,
+                                          const std::vector<int64_t>& layers) {
+  cpu::FrozenEncoderScope frozen;
+  return encoder.forward_layers(images, layers);
+}
+}  // namespace
+
 EncodedBatch Dinomaly::encode(const Tensor& images) {
   const int64_t h = images.size(2) / config.encoder.patch, w = images.size(3) / config.encoder.patch;
-  return encoded_from_layers(config, encoder->forward_layers(images, config.target_layers), h, w);
+  return encoded_from_layers(config, frozen_encoder_layers(*encoder, images, config.target_layers), h, w);
 }
 
 Features Dinomaly::decode(const EncodedBatch& e) {
@@ -107,7 +118,7 @@ Features Dinomaly::decode(const EncodedBatch& e) {
 }
 
 Features Dinomaly::forward(const Tensor& images) {
-  std::vector<Tensor> layers = encoder->forward_layers(images, config.target_layers);
+  std::vector<Tensor> layers = frozen_encoder_layers(*encoder, images, config.target_layers);
   const int64_t h = images.size(2) / config.encoder.patch, w = images.size(3) / config.encoder.patch;
   Features f = decode(encoded_from_layers(config, layers, h, w));
   f.encoder_layers = std::move(layers);

@@ -84,9 +84,10 @@ Tensor normal(const Shape& shape, double mean, double std, Generator& gen,
 Tensor trunc_normal(const Shape& shape, double mean, double std, double a, double b,
                     Generator& gen, DType dtype = DType::f32, Device device = Device::cpu());
 
-// a [..., k] · b [k, n] in float32 with bfloat16 inputs on the CPU's AMX unit (an option:
-// tensor/cpu/matmul_bf16.h); cpu_matmul_bf16() says whether it is switched on
-// (DN_CPU_MATMUL=bf16, or cpu::set_matmul_precision). Throws where AMX is missing.
+// a [..., k] · b [k, n] in float32 with bfloat16 inputs on the CPU's AMX unit, else its
+// AVX512-BF16 instructions (an option: tensor/cpu/matmul_bf16.h); cpu_matmul_bf16() says
+// whether a Linear product here uses it (DN_CPU_MATMUL=bf16 or bf16-encoder, or
+// cpu::set_matmul_precision). Throws where the CPU has neither.
 Tensor matmul_bf16(const Tensor& a, const Tensor& b);
 bool cpu_matmul_bf16();
 

@@ -55,13 +55,14 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   return out;
 }
 
-// The CPU's bfloat16 product on AMX: a precision option of the CPU alone, not a backend kernel.
-bool cpu_matmul_bf16() { return cpu::matmul_precision() == cpu::MatmulPrecision::bf16; }
+// The CPU's bfloat16 product (AMX or AVX512-BF16): a precision option of the CPU alone, not a
+// backend kernel.
+bool cpu_matmul_bf16() { return cpu::linear_products_in_bf16(); }
 
 Tensor matmul_bf16(const Tensor& a, const Tensor& b_in) {
   for (const Tensor* t : {&a, &b_in}) {
     check_defined("matmul_bf16", *t);
-    DN_CHECK(t->device().is_cpu(), "matmul_bf16: a CPU kernel (AMX), called with a tensor on ",
+    DN_CHECK(t->device().is_cpu(), "matmul_bf16: a CPU kernel (AMX or AVX512-BF16), called with a tensor on ",
              t->device().str());
     DN_CHECK(t->dtype() == DType::f32, "matmul_bf16: float32 operands expected, got ", t->describe());
   }

@@ -20,11 +20,13 @@ const std::vector<Setting>& table() {
       {"DN_FUSED", "0|1", "1",
        "1: differentiable ops use fused kernels where the tensor's backend has them (the CPU); "
        "0: always their composite of simpler ops (for benchmarks and comparisons)"},
-      {"DN_CPU_MATMUL", "auto|own|eigen|bf16", "auto",
+      {"DN_CPU_MATMUL", "auto|own|eigen|bf16|bf16-encoder", "auto",
        "float32 matrix products on the CPU. auto: the project's own sgemm (AVX-512, else AVX2) "
        "when the build has one, else Eigen; own: the own sgemm (an error without one); eigen: "
-       "Eigen's; bf16: as auto, plus the Linear layers' products with bfloat16 inputs on AMX "
-       "where the processor has it"},
+       "Eigen's; bf16: as auto, plus the Linear layers' products with bfloat16 inputs on AMX, "
+       "else AVX512-BF16, where the processor has one (float32 where it has neither); "
+       "bf16-encoder: as bf16 for the frozen encoder's products only (the trainable bottleneck "
+       "and decoder stay float32)"},
       {"DN_CUDA_MATMUL", "fp32|tf32|bf16", "fp32",
        "float32 matrix products on CUDA: full float32, TF32 tensor cores, or bfloat16 inputs "
        "with float32 accumulation"},
@@ -87,7 +89,7 @@ void check_retired(const char* name, const std::string& value) {
   if (value.empty()) return;
   if (std::strcmp(name, "DN_CPU_GEMM") == 0)  // merged into DN_CPU_MATMUL
     fail("DN_CPU_GEMM='", value, "' is no longer read: use DN_CPU_MATMUL=",
-         value == "eigen" || value == "own" ? value : std::string("auto|own|eigen|bf16"),
+         value == "eigen" || value == "own" ? value : std::string("auto|own|eigen|bf16|bf16-encoder"),
          " instead (docs/settings.md)");
 }
 

@@ -32,9 +32,10 @@ bool fused_kernels();
 //   automatic: the best own sgemm the build has (AVX-512, else AVX2), else Eigen
 //   own:       the best own sgemm (an error when the build has none)
 //   eigen:     Eigen's kernels
-//   bf16:      as automatic, and the Linear layers' products with bfloat16 inputs on AMX
-//              where the processor has it (float32 where it has not)
-enum class CpuMatmul { automatic, own, eigen, bf16 };
+//   bf16:      as automatic, and the Linear layers' products with bfloat16 inputs on AMX,
+//              else AVX512-BF16, where the processor has one (float32 where it has neither)
+//   bf16_encoder ("bf16-encoder"): as bf16, for the products of the frozen encoder alone
+enum class CpuMatmul { automatic, own, eigen, bf16, bf16_encoder };
 CpuMatmul cpu_matmul();
 
 // DN_CUDA_MATMUL: the initial float32 matrix-product precision on CUDA (cuda_backend.h).

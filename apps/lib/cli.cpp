@@ -17,6 +17,9 @@ void add_common_options(CLI::App& app, CommonOptions& o) {
   app.add_option("--device", o.device, "cpu, cuda or cuda:N")->capture_default_str();
   app.add_option("--threads", o.threads, "CPU threads (default: all cores)");
   app.add_option("--seed", o.seed, "random seed")->capture_default_str();
+  app.footer("Environment: DN_CPU_MATMUL=bf16 runs every Linear layer's products with bfloat16 "
+             "inputs and float32 sums (AMX, else AVX512-BF16, where the CPU has one), "
+             "DN_CPU_MATMUL=bf16-encoder the frozen encoder's alone; all variables: docs/settings.md");
 }
 
 void add_model_source_options(CLI::App& app, ModelSource& s) {

@@ -99,7 +99,8 @@ FloatGemm float_gemm() {
                  "DN_CPU_MATMUL=own: this build has no own sgemm (it needs AVX2 + FMA)");
         return best_own;
       case settings::CpuMatmul::automatic:
-      case settings::CpuMatmul::bf16: break;
+      case settings::CpuMatmul::bf16:
+      case settings::CpuMatmul::bf16_encoder: break;
     }
     return best_own;
   }();

@@ -1,4 +1,5 @@
-// bfloat16 products on AMX (see matmul_bf16.h).
+// bfloat16 products on AMX (see matmul_bf16.h), the precision setting, and the choice between
+// this kernel and the AVX512-BF16 one (matmul_bf16_avx512.cpp).
 //
 // The AMX unit multiplies tiles held in eight tile registers of 16 rows × 64 bytes:
 //   C (16×16 float32) += A (16 rows × 32 bf16 along k) · B (16 pairs of k × 16 columns)
@@ -52,11 +53,17 @@ bool ask_for_amx() {
   return syscall(SYS_arch_prctl, kReqXcompPerm, kXtileData) == 0;
 }
 
+// DN_CPU_MATMUL's bf16 choices, where this processor has a bf16 kernel; float32 otherwise.
 MatmulPrecision initial_precision() {
-  return settings::cpu_matmul() == settings::CpuMatmul::bf16 && amx_bf16_available()
-             ? MatmulPrecision::bf16
-             : MatmulPrecision::fp32;
+  if (std::strcmp(bf16_matmul_kernel(), "none") == 0) return MatmulPrecision::fp32;
+  switch (settings::cpu_matmul()) {
+    case settings::CpuMatmul::bf16: return MatmulPrecision::bf16;
+    case settings::CpuMatmul::bf16_encoder: return MatmulPrecision::bf16_encoder;
+    default: return MatmulPrecision::fp32;
+  }
 }
+
+thread_local int frozen_encoder_depth = 0;
 
 std::atomic<MatmulPrecision>& precision_setting() {
   static std::atomic<MatmulPrecision> p{initial_precision()};
@@ -215,17 +222,40 @@ bool amx_bf16_available() {
   return available;
 }
 
+const char* bf16_matmul_kernel() {
+  return amx_bf16_available() ? "AMX" : avx512_bf16_available() ? "AVX512-BF16" : "none";
+}
+
 void set_matmul_precision(MatmulPrecision precision) {
-  DN_CHECK(precision == MatmulPrecision::fp32 || amx_bf16_available(),
-           "matmul precision bf16: this CPU (or its kernel) does not offer AMX with bfloat16 "
-           "(Intel Xeon Sapphire Rapids or newer, Linux 5.16 or newer)");
+  DN_CHECK(precision == MatmulPrecision::fp32 || std::strcmp(bf16_matmul_kernel(), "none") != 0,
+           "matmul precision bf16: this CPU offers neither AMX with bfloat16 (Intel Xeon Sapphire "
+           "Rapids or newer, Linux 5.16 or newer) nor AVX512-BF16 (AMD Zen 4 or newer, Intel Xeon "
+           "Cooper Lake or newer)");
   precision_setting().store(precision);
 }
 
 MatmulPrecision matmul_precision() { return precision_setting().load(); }
 
-void matmul_bf16(const Tensor& out, const Tensor& a_t, const Tensor& b_t) {
-  DN_CHECK(amx_bf16_available(), "matmul_bf16: AMX with bfloat16 is not available here");
+FrozenEncoderScope::FrozenEncoderScope() { ++frozen_encoder_depth; }
+FrozenEncoderScope::~FrozenEncoderScope() { --frozen_encoder_depth; }
+bool in_frozen_encoder() { return frozen_encoder_depth > 0; }
+
+bool linear_products_in_bf16() {
+  switch (matmul_precision()) {
+    case MatmulPrecision::bf16: return true;
+    case MatmulPrecision::bf16_encoder: return in_frozen_encoder();
+    default: return false;
+  }
+}
+
+void matmul_bf16(const Tensor& out, const Tensor& a, const Tensor& b) {
+  if (amx_bf16_available()) return matmul_bf16_amx(out, a, b);
+  DN_CHECK(avx512_bf16_available(), "matmul_bf16: this CPU has neither AMX with bfloat16 nor AVX512-BF16");
+  matmul_bf16_avx512(out, a, b);
+}
+
+void matmul_bf16_amx(const Tensor& out, const Tensor& a_t, const Tensor& b_t) {
+  DN_CHECK(amx_bf16_available(), "matmul_bf16_amx: AMX with bfloat16 is not available here");
   const int64_t m = a_t.size(0), k = a_t.size(1), n = b_t.size(1);
   float* c = out.data<float>();
   if (k == 0) {

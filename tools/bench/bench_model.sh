@@ -10,8 +10,8 @@
 # projects and the summary gives medians over rounds and the median of the per-round ratios.
 # Peak memory is each process's ru_maxrss (one mode per process). --options adds, in each
 # round, our two options (reported apart: they change what is measured): the Linear layers'
-# products in bfloat16 on AMX (--matmul bf16), the encoder cache for training
-# (--cache-encoder), and both (bf16 only where the CPU has AMX); PyTorch stays float32.
+# products in bfloat16 on AMX or AVX512-BF16 (--matmul bf16), the encoder cache for training
+# (--cache-encoder), and both (bf16 only where the CPU has one of the two); PyTorch stays float32.
 #
 # PyTorch's BLAS is Debian's OpenBLAS, which detects this processor as Prescott (SSE3) unless
 # told otherwise; on AVX-512 CPUs OPENBLAS_CORETYPE=SkylakeX is set for PyTorch and numpy so that
@@ -43,9 +43,9 @@ py=/usr/bin/python3
 ours="$build/apps/bench --encoder $encoder --crop $crop --batch $batch --threads $threads --steps $steps"
 theirs="$py tools/bench/bench_model_torch.py --encoder $encoder --crop $crop --batch $batch --threads $threads --steps $steps"
 # The bf16 option needs AMX (Sapphire Rapids or newer); without it only the encoder cache runs.
-amx=
-if grep -qw amx_bf16 /proc/cpuinfo; then amx=1; elif [ -n "$options" ]; then
-  echo "bench_model.sh: this CPU has no AMX: --options measures the encoder cache only" >&2
+bf16=
+if grep -qw -e amx_bf16 -e avx512_bf16 /proc/cpuinfo; then bf16=1; elif [ -n "$options" ]; then
+  echo "bench_model.sh: this CPU has neither AMX nor AVX512-BF16: --options measures the encoder cache only" >&2
 fi
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
@@ -62,7 +62,7 @@ while [ "$r" -le "$rounds" ]; do
     record $theirs --mode $mode
   done
   if [ -n "$options" ]; then
-    if [ -n "$amx" ]; then
+    if [ -n "$bf16" ]; then
       record $ours --mode infer --matmul bf16
       for flags in "--matmul bf16" "--matmul bf16 --cache-encoder"; do
         record $ours --mode train $flags
