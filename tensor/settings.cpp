@@ -25,6 +25,10 @@ const std::vector<Setting>& table() {
        "when the build has one, else Eigen; own: the own sgemm (an error without one); eigen: "
        "Eigen's; bf16: as auto, plus the Linear layers' products with bfloat16 inputs on AMX "
        "where the processor has it"},
+      {"DN_CPU_CACHE", "0|1", "1",
+       "1: CPU tensor memory of 64 KiB and more is kept when freed and reused for the next "
+       "tensor of its size class (no fresh pages, so no page faults, after a training loop's "
+       "first step); 0: every tensor gets fresh memory from the system"},
       {"DN_CUDA_MATMUL", "fp32|tf32|bf16", "fp32",
        "float32 matrix products on CUDA: full float32, TF32 tensor cores, or bfloat16 inputs "
        "with float32 accumulation"},
@@ -102,6 +106,11 @@ CpuMatmul cpu_matmul() {
     return CpuMatmul(choice("DN_CPU_MATMUL"));  // in the order of the enum
   }();
   return m;
+}
+
+bool cpu_cache() {
+  static const bool on = choice("DN_CPU_CACHE") == 1;
+  return on;
 }
 
 CudaMatmul cuda_matmul() {
