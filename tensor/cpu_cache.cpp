@@ -3,6 +3,7 @@
 
 #include <sys/mman.h>
 
+#include <atomic>
 #include <bit>
 #include <cstdlib>
 #include <map>
@@ -48,12 +49,16 @@ Cache& cache() {
   return *c;
 }
 
-bool enabled() {
-  static const bool on = settings::cpu_cache();
-  return on;
-}
+std::atomic<int> g_enabled{-1};  // -1: as DN_CPU_CACHE says
 
 }  // namespace
+
+bool enabled() {
+  const int on = g_enabled.load();
+  return on >= 0 ? on == 1 : settings::cpu_cache();
+}
+
+void set_enabled(bool on) { g_enabled.store(on ? 1 : 0); }
 
 Block take(size_t nbytes, size_t live_bytes) {
   if (nbytes == 0) return {};

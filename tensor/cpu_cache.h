@@ -15,7 +15,9 @@
 // needs more than one peak's worth: the blocks of each size class peak at different moments
 // of a step. In the tests' training step it holds 1.5 times the peak.)
 //
-// DN_CPU_CACHE=0 (tensor/settings.h) turns the cache off: every block is fresh, as before.
+// DN_CPU_CACHE=0 (tensor/settings.h) turns the cache off: every block is fresh, as before;
+// set_enabled overrides it from code (the sanitizer run turns the cache off, so that a use of
+// freed tensor memory is caught, and the cache's own tests turn it on).
 // Thread-safe (one mutex): tensors are made and freed on several threads (the data loader's).
 #pragma once
 #include <cstddef>
@@ -36,6 +38,10 @@ struct Block {
 Block take(size_t nbytes, size_t live_bytes);
 // Returns a block from take(): kept for reuse or freed.
 void give_back(Block block);
+
+// Whether freed blocks are kept: DN_CPU_CACHE until set_enabled is called.
+bool enabled();
+void set_enabled(bool on);
 
 struct Stats {
   size_t fresh_blocks = 0;   // blocks of kMinCachedBytes or more obtained from the system
