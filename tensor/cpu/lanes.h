@@ -9,8 +9,10 @@
 // returned (min(16, x) and max(-16, x) keep a NaN x).
 #pragma once
 // GCC 12 reports its own AVX-512 headers (_mm512_undefined) as reading uninitialised values
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC diagnostic ignored "-Wuninitialized"
+#endif
 #include <immintrin.h>
 
 #include <algorithm>
