@@ -39,8 +39,9 @@ struct Scalar {
   friend Scalar min(Scalar a, Scalar b) { return Scalar(a.v < b.v ? a.v : b.v); }
   friend Scalar max(Scalar a, Scalar b) { return Scalar(a.v > b.v ? a.v : b.v); }
   friend Scalar round(Scalar a) { return Scalar(std::nearbyint(a.v)); }
-  // a·2ⁿ for a in [0.5, 2] and an integral n in [-200, 254], rounded once (ldexp is exact but
-  // for a result below the normal range, as is the two-step scaling of the vector types)
+  // a·2ⁿ for an integral n in [-200, 254], rounded once (ldexp is exact but for a result below
+  // the normal range), as the two-step scaling of the vector types is wherever a·2^⌊n/2⌋ is a
+  // normal float (so in vec::Exp, where |a| ≥ 2⁻⁵ whenever n < -2)
   friend Scalar scale_pow2(Scalar a, Scalar n) { return Scalar(std::ldexp(a.v, int(n.v))); }
   // x < 0 ? if_negative : otherwise (false for NaN and -0)
   friend Scalar select_negative(Scalar x, Scalar if_negative, Scalar otherwise) {
@@ -67,8 +68,8 @@ struct Avx2 {
   friend Avx2 min(Avx2 a, Avx2 b) { return _mm256_min_ps(a.v, b.v); }
   friend Avx2 max(Avx2 a, Avx2 b) { return _mm256_max_ps(a.v, b.v); }
   friend Avx2 round(Avx2 a) { return _mm256_round_ps(a.v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
-  // a·2^⌊n/2⌋·2^(n-⌊n/2⌋): both factors are normal floats for n in [-200, 254], and for a in
-  // [0.5, 2] the first product is exact (at least 2⁻¹⁰¹), so only the second rounds
+  // a·2^⌊n/2⌋·2^(n-⌊n/2⌋): both factors are normal floats for n in [-200, 254]; where the
+  // first product is a normal float it is exact, and only the second rounds
   friend Avx2 scale_pow2(Avx2 a, Avx2 n) {
     const __m256i ni = _mm256_cvtps_epi32(n.v), n1 = _mm256_srai_epi32(ni, 1);
     const __m256i n2 = _mm256_sub_epi32(ni, n1), bias = _mm256_set1_epi32(127);

@@ -191,7 +191,7 @@ TEST_CASE("float32 gelu over the whole float line: within 5 ulp, limits at ±inf
   CHECK(std::isnan(g[2]));
   CHECK(g[3] == 0.5f);
 
-  // Measured on 2026-12-06: 5 ulp for GELU (x near -11.8 and -3.8), 3 ulp of the larger term
+  // Measured on 2026-12-06: 5 ulp for GELU (x near -12.9), 3 ulp of the larger term
   // for the derivative. The same limits held for the double-precision fit it replaced
   // (8 and 4 ulp); the plain formula table (libm erff, 1 + erf) is off by 100% near x = -10.
   Worst w = worst_of(xs, lanes_gelu<cpu::lanes::Widest>(xs, false), exact_gelu);
