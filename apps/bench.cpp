@@ -22,6 +22,7 @@
 #include "models/encoder_cache.h"
 #include "models/train_step.h"
 #include "tensor/cpu/matmul_bf16.h"
+#include "tensor/cpu_cache.h"
 #include "tensor/cuda/cuda_backend.h"
 #include "tensor/ops.h"
 
@@ -40,6 +41,13 @@ double cpu_s() {
   rusage u{};
   getrusage(RUSAGE_SELF, &u);
   return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + 1e-6 * double(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+}
+// Minor page faults of the process so far: each first touch of a fresh page (4 KiB, or 2 MiB
+// with huge pages) of memory the allocator got from the kernel.
+long minor_faults() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_minflt;
 }
 // steady_clock is CLOCK_MONOTONIC on Linux: the clock `perf record -k CLOCK_MONOTONIC` stamps its
 // samples with, so infer_from/to_clock_s below pick the timed steps' samples out of a profile.
@@ -116,6 +124,8 @@ int main(int argc, char** argv) {
     double infer_from = 0, infer_to = 0;  // CLOCK_MONOTONIC around the timed inference steps (for a profiler)
     double train_min = 1e300, infer_min = 1e300;  // the fastest single step: robust to bursts of load
     size_t train_peak = 0, infer_peak = 0;
+    double train_faults = 0, infer_faults = 0;  // minor page faults per timed step
+    double train_fresh = 0;  // blocks of 64 KiB and more not served by the cache, per step
     if (mode != "infer") {
       models::TrainRecipe recipe;
       recipe.warmup = 1;
@@ -131,6 +141,8 @@ int main(int argc, char** argv) {
       reset_cpu_peak_memory();
       const size_t base = cpu_memory_stats().current_bytes;
       const double t0 = now_s(), c0 = cpu_s();
+      const long f0 = minor_faults();
+      const size_t fresh0 = cpu_cache::stats().fresh_blocks;
       for (int64_t i = 1; i <= steps; ++i) {
         const double s0 = now_s();
         train_step(1000 + i);
@@ -140,6 +152,8 @@ int main(int argc, char** argv) {
       cuda::synchronize();
       train_s = (now_s() - t0) / double(steps);
       train_cpu = (cpu_s() - c0) / double(steps);
+      train_faults = double(minor_faults() - f0) / double(steps);
+      train_fresh = double(cpu_cache::stats().fresh_blocks - fresh0) / double(steps);
       train_peak = cpu_memory_stats().peak_bytes - base;
     }
     if (mode != "train") {
@@ -147,6 +161,7 @@ int main(int argc, char** argv) {
       reset_cpu_peak_memory();
       const size_t base = cpu_memory_stats().current_bytes;
       const double t0 = now_s(), c0 = cpu_s();
+      const long f0 = minor_faults();
       for (int64_t i = 0; i < steps; ++i) {
         const double s0 = now_s();
         score_batch(model, images);
@@ -158,6 +173,7 @@ int main(int argc, char** argv) {
       infer_to = now_s();
       infer_s = (infer_to - t0) / double(steps);
       infer_cpu = (cpu_s() - c0) / double(steps);
+      infer_faults = double(minor_faults() - f0) / double(steps);
       infer_peak = cpu_memory_stats().peak_bytes - base;
     }
     const Flops flops = model_flops(cfg, crop);
@@ -172,13 +188,14 @@ int main(int argc, char** argv) {
                 "\"train_gflop\": %.4g, \"infer_gflop\": %.4g, \"train_gflops\": %.4g, \"infer_gflops\": %.4g, "
                 "\"train_peak_tensor_mb\": %.1f, \"infer_peak_tensor_mb\": %.1f, \"rss_before_mb\": %.1f, "
                 "\"peak_rss_mb\": %.1f, \"infer_from_clock_s\": %.6f, \"infer_to_clock_s\": %.6f, "
-                "\"omp_wait_policy\": \"%s\"}\n",
+                "\"omp_wait_policy\": \"%s\", \"train_faults_per_step\": %.0f, \"infer_faults_per_step\": %.0f, "
+                "\"train_fresh_blocks_per_step\": %.1f}\n",
                 encoder.c_str(), (long long)crop, (long long)batch, common.threads, device.str().c_str(),
                 matmul.c_str(), cache_encoder ? "true" : "false", mode.c_str(), (long long)steps, train_s > 0 ? double(batch) / train_s : 0.0,
                 infer_s > 0 ? double(batch) / infer_s : 0.0, train_s, infer_s, train_s > 0 ? train_min : 0.0, infer_s > 0 ? infer_min : 0.0, train_cpu, infer_cpu, train_gflop, infer_gflop,
                 train_s > 0 ? train_gflop / train_s : 0.0, infer_s > 0 ? infer_gflop / infer_s : 0.0,
                 double(train_peak) / 1048576.0, double(infer_peak) / 1048576.0, rss_before, peak_rss_mb(),
-                infer_from, infer_to, wait_policy.c_str());
+                infer_from, infer_to, wait_policy.c_str(), train_faults, infer_faults, train_fresh);
     return 0;
   });
 }

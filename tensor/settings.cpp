@@ -27,6 +27,10 @@ const std::vector<Setting>& table() {
        "else AVX512-BF16, where the processor has one (float32 where it has neither); "
        "bf16-encoder: as bf16 for the frozen encoder's products only (the trainable bottleneck "
        "and decoder stay float32)"},
+      {"DN_CPU_CACHE", "0|1", "1",
+       "1: CPU tensor memory of 64 KiB and more is kept when freed and reused for the next "
+       "tensor of its size class (no fresh pages, so no page faults, after a training loop's "
+       "first step); 0: every tensor gets fresh memory from the system"},
       {"DN_CUDA_MATMUL", "fp32|tf32|bf16", "fp32",
        "float32 matrix products on CUDA: full float32, TF32 tensor cores, or bfloat16 inputs "
        "with float32 accumulation"},
@@ -104,6 +108,11 @@ CpuMatmul cpu_matmul() {
     return CpuMatmul(choice("DN_CPU_MATMUL"));  // in the order of the enum
   }();
   return m;
+}
+
+bool cpu_cache() {
+  static const bool on = choice("DN_CPU_CACHE") == 1;
+  return on;
 }
 
 CudaMatmul cuda_matmul() {

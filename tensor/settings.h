@@ -38,6 +38,10 @@ bool fused_kernels();
 enum class CpuMatmul { automatic, own, eigen, bf16, bf16_encoder };
 CpuMatmul cpu_matmul();
 
+// DN_CPU_CACHE: whether freed CPU tensor memory of 64 KiB and more is kept for reuse
+// (tensor/cpu_cache.h).
+bool cpu_cache();
+
 // DN_CUDA_MATMUL: the initial float32 matrix-product precision on CUDA (cuda_backend.h).
 enum class CudaMatmul { fp32, tf32, bf16 };
 CudaMatmul cuda_matmul();

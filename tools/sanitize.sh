@@ -80,6 +80,9 @@ ninja -C "$build" "${programs[@]}"
 [ "$build_only" = 1 ] && exit 0
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+# Freed tensor memory goes back to the sanitizer, not to the CPU cache, so that a use after
+# free is caught (the cache's own tests turn it on for themselves).
+export DN_CPU_CACHE=${DN_CPU_CACHE:-0}
 # The full-disk case runs its app under `ulimit -f`, where LLVM 14's OpenMP runtime cannot
 # create its shared-memory file and aborts before main; it runs in the main build instead.
 # (The ? stands for the space: meson splits test arguments at spaces.)

@@ -7,8 +7,11 @@
 // Here one parallel loop runs over the B·H heads, and each head is computed start to finish
 // by one thread: its q, k, v are read in place as [N, dh] matrices whose rows lie 3D apart,
 // the intermediates (N×dh, dh×dh, or N×N for softmax) stay in that thread's scratch, which
-// fits in its L2 cache, and the result is written straight into [B, N, D]. The products are
-// Eigen's, single-threaded (each thread owns whole heads).
+// fits in its L2 cache, and the result is written straight into [B, N, D]. The products run
+// single-threaded (each thread owns whole heads) on the kernel of matmul (the own packed sgemm
+// for float32 where the build has one: gemm_on_this_thread, tensor/cpu/matmul.cpp), reading
+// the strided and transposed operands in place; matrix-vector products and the rank-one update
+// of linear attention stay Eigen's.
 //
 // The backward kernels recompute what the forward computed instead of keeping it: the
 // recomputation costs a few small products per head, and the graph then holds qkv only.
@@ -31,6 +34,7 @@
 
 #include <cstdlib>
 #include <memory>
+#include <type_traits>
 
 #include "tensor/cpu/dispatch.h"
 #include "tensor/cpu/cpu_backend.h"
@@ -70,10 +74,35 @@ struct HeadLayout {
 // malloc happened to place the scratch, and two runs of one computation could differ.
 constexpr int64_t pad(int64_t count) { return (count + 15) / 16 * 16; }
 
+// A matrix operand of a product: element (i, j) at p[i·rs + j·cs].
+template <class T>
+struct Operand {
+  const T* p;
+  int64_t rows, cols, rs, cs;
+};
+// a row-major block (Rows, ConstRows, or a contiguous Eigen map) as it is, or transposed
+template <class M>
+auto operand(const M& m) {
+  using T = std::remove_const_t<std::remove_pointer_t<decltype(m.data())>>;
+  return Operand<T>{m.data(), m.rows(), m.cols(), m.outerStride(), 1};
+}
+template <class M>
+auto transposed(const M& m) {
+  using T = std::remove_const_t<std::remove_pointer_t<decltype(m.data())>>;
+  return Operand<T>{m.data(), m.cols(), m.rows(), 1, m.outerStride()};
+}
+
+// out (row stride ldc) = a · b on this thread
+template <class T>
+void product(T* out, int64_t ldc, const Operand<T>& a, const Operand<T>& b) {
+  gemm_on_this_thread(a.rows, b.cols, a.cols, a.p, a.rs, a.cs, b.p, b.rs, b.cs, out, ldc);
+}
+
 // Runs f(item, scratch) for every head, whole heads per thread; `scratch` is a buffer of
 // `scratch_size` elements that each thread allocates once.
 template <class T, class F>
 void for_each_head(const HeadLayout& l, int64_t scratch_size, F&& f) {
+  float_matmul_kernel();  // the product kernel is chosen (or refused) before threads start
   const int64_t items = l.items();
 #pragma omp parallel if (items > 1 && !omp_in_parallel())
   {
@@ -130,7 +159,7 @@ struct LinearHead {
   void compute(const ConstRows<T>& q, const ConstRows<T>& k, const ConstRows<T>& v, double eps) {
     feature_map<T>(k, fk.data());
     feature_map<T>(q, fq.data());
-    kv.noalias() = fk.transpose() * v;
+    product(kv.data(), kv.cols(), transposed(fk), operand(v));
     // Σ_t φ(k_t) in double, rounded once, as the composite's sum does
     z = fk.template cast<double>().colwise().sum().transpose().template cast<T>();
     den.noalias() = fq * z;
@@ -154,7 +183,7 @@ void linear_attention(const Tensor& out, const Tensor& qkv, int64_t heads, doubl
       ConstRows<T> v(x + l.qkv_offset(i, 2), n, dh, Eigen::OuterStride<>(d3));
       h.compute(q, k, v, eps);
       Rows<T> result(o + l.out_offset(i), n, dh, Eigen::OuterStride<>(l.dim));
-      result.noalias() = h.fq * h.kv;
+      product(result.data(), l.dim, operand(h.fq), operand(h.kv));
       result.array().colwise() /= h.den.array();
     });
   });
@@ -185,21 +214,21 @@ void linear_attention_backward(const Tensor& grad_qkv, const Tensor& grad_out, c
       h.compute(q, k, v, eps);
 
       // g_den = -(g · num) / den², with num = φ(Q)·kv held in g_num's buffer for a moment
-      g_num.noalias() = h.fq * h.kv;
+      product(g_num.data(), dh, operand(h.fq), operand(h.kv));
       g_den = -(g.cwiseProduct(g_num).rowwise().sum().array() / h.den.array().square()).matrix();
       g_num = g;
       g_num.array().colwise() /= h.den.array();
-      d_fq.noalias() = g_num * h.kv.transpose();
+      product(d_fq.data(), dh, operand(g_num), transposed(h.kv));
       d_fq.noalias() += g_den * h.z.transpose();
-      d_kv.noalias() = h.fq.transpose() * g_num;
+      product(d_kv.data(), dh, transposed(h.fq), operand(g_num));
       d_z.noalias() = h.fq.transpose() * g_den;
-      d_fk.noalias() = v * d_kv.transpose();
+      product(d_fk.data(), dh, operand(v), transposed(d_kv));
       d_fk.rowwise() += d_z.transpose();
 
       Rows<T> gq(gx + l.qkv_offset(i, 0), n, dh, Eigen::OuterStride<>(d3));
       Rows<T> gk(gx + l.qkv_offset(i, 1), n, dh, Eigen::OuterStride<>(d3));
       Rows<T> gv(gx + l.qkv_offset(i, 2), n, dh, Eigen::OuterStride<>(d3));
-      gv.noalias() = h.fk * d_kv;
+      product(gv.data(), d3, operand(h.fk), operand(d_kv));
       times_feature_slope<T>(gq, d_fq, q, h.fq);
       times_feature_slope<T>(gk, d_fk, k, h.fk);
     });
@@ -213,7 +242,7 @@ template <class T>
 void attention_probabilities(const ConstRows<T>& q, const ConstRows<T>& k, T scale,
                              Eigen::Map<RowMatrix<T>>& qs, Eigen::Map<RowMatrix<T>>& p) {
   qs = q * scale;
-  p.noalias() = qs * k.transpose();
+  product(p.data(), p.cols(), operand(qs), transposed(k));
   for (int64_t r = 0; r < p.rows(); ++r) {
     auto row = p.row(r).array();
     row = (row - row.maxCoeff()).exp();
@@ -236,8 +265,7 @@ void softmax_attention(const Tensor& out, const Tensor& qkv, int64_t heads, doub
       ConstRows<T> k(x + l.qkv_offset(i, 1), n, dh, Eigen::OuterStride<>(d3));
       ConstRows<T> v(x + l.qkv_offset(i, 2), n, dh, Eigen::OuterStride<>(d3));
       attention_probabilities<T>(q, k, T(scale), qs, p);
-      Rows<T> result(o + l.out_offset(i), n, dh, Eigen::OuterStride<>(l.dim));
-      result.noalias() = p * v;
+      product(o + l.out_offset(i), l.dim, operand(p), operand(v));
     });
   });
 }
@@ -262,15 +290,15 @@ void softmax_attention_backward(const Tensor& grad_qkv, const Tensor& grad_out, 
       Rows<T> gq(gx + l.qkv_offset(i, 0), n, dh, Eigen::OuterStride<>(d3));
       Rows<T> gk(gx + l.qkv_offset(i, 1), n, dh, Eigen::OuterStride<>(d3));
       Rows<T> gv(gx + l.qkv_offset(i, 2), n, dh, Eigen::OuterStride<>(d3));
-      gv.noalias() = p.transpose() * g;
-      dp.noalias() = g * v.transpose();
+      product(gv.data(), d3, transposed(p), operand(g));
+      product(dp.data(), n, operand(g), transposed(v));
       // dS = P ⊙ (dP - rowsum(dP ⊙ P)), in place of dP
       const Vector<T> dot = dp.cwiseProduct(p).rowwise().sum();
       dp.array().colwise() -= dot.array();
       dp.array() *= p.array();
-      gq.noalias() = dp * k;
+      product(gq.data(), d3, operand(dp), operand(k));
       gq *= T(scale);
-      gk.noalias() = dp.transpose() * qs;
+      product(gk.data(), d3, transposed(dp), operand(qs));
     });
   });
 }

@@ -228,6 +228,20 @@ void matmul(const Tensor& out, const Tensor& a, const Tensor& b) {
   });
 }
 
+void gemm_on_this_thread(int64_t m, int64_t n, int64_t k, const float* a, int64_t a_rs,
+                         int64_t a_cs, const float* b, int64_t b_rs, int64_t b_cs, float* c,
+                         int64_t ldc) {
+  product_on_this_thread(MatrixView<float>{c, m, n, ldc, 1}, MatrixView<const float>{a, m, k, a_rs, a_cs},
+                         MatrixView<const float>{b, k, n, b_rs, b_cs});
+}
+
+void gemm_on_this_thread(int64_t m, int64_t n, int64_t k, const double* a, int64_t a_rs,
+                         int64_t a_cs, const double* b, int64_t b_rs, int64_t b_cs, double* c,
+                         int64_t ldc) {
+  product_on_this_thread(MatrixView<double>{c, m, n, ldc, 1}, MatrixView<const double>{a, m, k, a_rs, a_cs},
+                         MatrixView<const double>{b, k, n, b_rs, b_cs});
+}
+
 void set_num_threads(int n) { omp_set_num_threads(n); }
 
 int num_threads() { return omp_get_max_threads(); }

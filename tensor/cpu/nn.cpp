@@ -1,7 +1,8 @@
 // CPU kernels of the normalisations: softmax and layer_norm over the last dimension.
-#include <cmath>
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"  // GCC 12 in Eigen's AVX-512 headers
+#include <Eigen/Core>
 
-#include "tensor/cpu/vector_math.h"
+#include <cmath>
 
 #include "tensor/cpu/cpu_backend.h"
 #include "tensor/cpu/dispatch.h"
@@ -19,7 +20,7 @@ void softmax(const Tensor& out, const Tensor& x) {
     for (int64_t r = 0; r < rows; ++r) {
       const T* xr = px + r * n;
       T* yr = po + r * n;
-      // exp(x - max) with Eigen's vectorised exp (see vector_math.h), then the normalisation.
+      // exp(x - max) with Eigen's vectorised exp, then the normalisation.
       using Array = Eigen::Array<T, Eigen::Dynamic, 1>;
       Eigen::Map<const Array> xa(xr, n);
       Eigen::Map<Array> ya(yr, n);

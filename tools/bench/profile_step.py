@@ -10,7 +10,8 @@ import sys
 # (kind, substrings of the symbol); the first kind that matches takes the sample.
 KINDS = [
     ("matrix products (own sgemm or Eigen's gebp, with packing)",
-     ("sgemm_avx2", "pack_a", "pack_b", "micro_kernel", "gebp", "gemm_pack", "product_in_blocks", "general_matrix")),
+     ("sgemm_avx2", "sgemm_avx512", "sgemm_blocked", "pack_a", "pack_b", "micro_kernel", "gebp", "gemm_pack",
+      "product_in_blocks", "general_matrix")),
     ("GELU forward and derivative", ("gelu",)),
     ("linear attention (feature map, slopes)", ("feature_map", "feature_slope", "linear_attention", "LinearHead")),
     ("softmax attention (probabilities, exp)", ("attention_prob", "softmax", "exp")),
