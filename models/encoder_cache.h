@@ -5,7 +5,7 @@
 // fused target layers and the encoder groups, EncodedBatch) never changes: after the first
 // epoch it can be looked up instead of recomputed. For ViT-S the encoder is about a third of
 // a training step's arithmetic. The cost is memory: (T + groups·h·w)·D floats per image,
-// 1.13 MB at crop 224 and 3.4 MB at crop 392 for ViT-S (bytes_per_image). Images are kept in
+// 1.13 MB at crop 224 and 3.45 MB at crop 392 for ViT-S (bytes_per_image). Images are kept in
 // the order they are first seen until `max_bytes` is reached; the images after that are
 // encoded again each time they come (alone, not with the cached ones of their batch).
 //
