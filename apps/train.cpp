@@ -144,7 +144,8 @@ int main(int argc, char** argv) {
     const double gb = std::strtod(cache_encoder_gb.c_str(), &end);
     DN_CHECK(!cache_encoder_gb.empty() && *end == 0 && std::isfinite(gb) && gb >= 0,
              "--cache-encoder-gb must be a finite number of GB, 0 or more; got '", cache_encoder_gb, "'");
-    const double budget = gb * double(size_t(1) << 30);
+    const double budget = gb * double(size_t(1) << 30);  // (not in config.json: it changes no result, so a
+                                                          // run may be resumed with or without it)
     o.cache_encoder_bytes = budget >= 1.8e19 ? SIZE_MAX : size_t(budget);
 
     data::Dataset ds = open_data(data, /*need_train=*/true);

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <sstream>
 
 #include "apps/lib/cli.h"
@@ -212,7 +213,7 @@ TrainOutcome train_unit(const std::string& unit_dir, models::Dinomaly& model, Ge
     encoder_cache = std::make_unique<models::EncoderCache>(o.cache_encoder_bytes);
     const size_t per_image = models::EncoderCache::bytes_per_image(model.config, preprocess.crop);
     const int64_t n = int64_t(train.size());
-    const int64_t fit = std::min<int64_t>(n, int64_t(std::min<size_t>(o.cache_encoder_bytes / per_image, size_t(n))));
+    const int64_t fit = int64_t(std::min<size_t>(o.cache_encoder_bytes / per_image, size_t(n)));
     std::fprintf(stderr, "%s: encoder cache: %.3g MB per image; %lld of the %lld training images fit in %.3g GB%s\n",
                  label.c_str(), double(per_image) / 1048576.0, (long long)fit, (long long)n,
                  double(o.cache_encoder_bytes) / double(size_t(1) << 30),
