@@ -6,7 +6,10 @@
 // writes RUN/model.safetensors, config.json, train.csv, optimizer.safetensors,
 // threshold.json (pooled and per-class thresholds), holdout_scores.json, and, when the data has a test split, RUN/eval/ with the metrics and
 // pictures. --setting separate trains one model per class in RUN/<class>/.
+#include <cmath>
+#include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 
 #include "apps/lib/cli.h"
@@ -79,6 +82,13 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--workers", o.workers, "data loading threads")->capture_default_str();
   app.add_flag("--cache", o.cache, "keep preprocessed training images in memory");
+  std::string cache_encoder_gb = "4";  // parsed below: CLI11 reads "" as 0
+  auto* cache_encoder = app.add_flag("--cache-encoder", o.cache_encoder,
+               "keep the frozen encoder's outputs per training image (no augmentation: they never change); "
+               "same results, fewer encoder passes after the first epoch");
+  app.add_option("--cache-encoder-gb", cache_encoder_gb, "memory for --cache-encoder, in GB (2^30 bytes); "
+                 "the images past it are encoded at every step")
+      ->needs(cache_encoder)->type_name("FLOAT")->capture_default_str();
   app.add_option("--vis", vis, "picture strips per defect type in the final evaluation")->capture_default_str();
   app.add_flag("--no-eval", no_eval, "skip the evaluation at the end");
   // The paper's ablations (Table 3, A5-A7), all off the default path.
@@ -130,6 +140,13 @@ int main(int argc, char** argv) {
     o.device = device;
     o.skip_corrupt = data.skip_corrupt;
     DN_CHECK(batch >= 1 && iters >= 1, "--batch and --iters must be positive");
+    char* end = nullptr;
+    const double gb = std::strtod(cache_encoder_gb.c_str(), &end);
+    DN_CHECK(!cache_encoder_gb.empty() && *end == 0 && std::isfinite(gb) && gb >= 0,
+             "--cache-encoder-gb must be a finite number of GB, 0 or more; got '", cache_encoder_gb, "'");
+    const double budget = gb * double(size_t(1) << 30);  // (not in config.json: it changes no result, so a
+                                                          // run may be resumed with or without it)
+    o.cache_encoder_bytes = budget >= 1.8e19 ? SIZE_MAX : size_t(budget);
 
     data::Dataset ds = open_data(data, /*need_train=*/true);
     rc.classes = ds.classes;

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <sstream>
 
 #include "apps/lib/cli.h"
@@ -15,6 +16,7 @@
 #include "apps/lib/threshold.h"
 #include "apps/lib/weights.h"
 #include "data/loader.h"
+#include "models/encoder_cache.h"
 #include "nn/init.h"
 #include "tensor/io/atomic_file.h"
 #include "tensor/io/checkpoint.h"
@@ -205,6 +207,19 @@ TrainOutcome train_unit(const std::string& unit_dir, models::Dinomaly& model, Ge
   lo.skip_corrupt = o.skip_corrupt;
   data::Loader loader(train, preprocess, lo);
 
+  // Built afresh (empty) on every start, a resumed one too: it fills as the images come.
+  std::unique_ptr<models::EncoderCache> encoder_cache;
+  if (o.cache_encoder) {
+    encoder_cache = std::make_unique<models::EncoderCache>(o.cache_encoder_bytes);
+    const size_t per_image = models::EncoderCache::bytes_per_image(model.config, preprocess.crop);
+    const int64_t n = int64_t(train.size());
+    const int64_t fit = int64_t(std::min<size_t>(o.cache_encoder_bytes / per_image, size_t(n)));
+    std::fprintf(stderr, "%s: encoder cache: %.3g MB per image; %lld of the %lld training images fit in %.3g GB%s\n",
+                 label.c_str(), double(per_image) / 1048576.0, (long long)fit, (long long)n,
+                 double(o.cache_encoder_bytes) / double(size_t(1) << 30),
+                 fit < n ? " (the others are encoded at every step they are in)" : "");
+  }
+
   const bool tty = stderr_is_terminal();
   const auto t0 = std::chrono::steady_clock::now();
   auto last = t0;
@@ -214,7 +229,8 @@ TrainOutcome train_unit(const std::string& unit_dir, models::Dinomaly& model, Ge
     DN_CHECK(loader.next(b), label, ": the data loader ended early");
     models::StepResult r;
     try {
-      r = trainer.step(kernel::to(b.images, o.device), it);
+      const Tensor images = kernel::to(b.images, o.device);
+      r = encoder_cache ? trainer.step(encoder_cache->get(model, images, b.indices), it) : trainer.step(images, it);
     } catch (const models::NonFiniteLoss& e) {
       fail(label, ": ", e.what(), "; stopped. The last good checkpoint (step ", state.step, ") is kept in ",
            unit_dir, ". Lower --lr or add --linear-attention-eps 1e-6 and --resume.");
@@ -244,6 +260,10 @@ TrainOutcome train_unit(const std::string& unit_dir, models::Dinomaly& model, Ge
     }
   }
   if (tty) std::fprintf(stderr, "\n");
+  if (encoder_cache)
+    std::fprintf(stderr, "%s: encoder cache: %lld images held (%.1f MB); %lld image encodings read from it, %lld computed\n",
+                 label.c_str(), (long long)encoder_cache->images(), double(encoder_cache->bytes()) / 1048576.0,
+                 (long long)encoder_cache->hits(), (long long)encoder_cache->misses());
   checkpoint(o.recipe.iters);
   SkippedImages skipped;
   skipped.add(loader.skipped());  // the images training reached: all once an epoch is done

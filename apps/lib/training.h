@@ -23,6 +23,10 @@ struct TrainOptions {
   std::string init;           // bottleneck/decoder weights to start from ("" = random)
   int workers = 2;
   bool cache = false;
+  // The frozen encoder's outputs kept per training image (models/encoder_cache.h), up to
+  // this many bytes; the images past it are encoded every time. Same results, bit for bit.
+  bool cache_encoder = false;
+  size_t cache_encoder_bytes = size_t(4) << 30;
   bool skip_corrupt = false;  // leave out unreadable images, listed in <unit dir>/skipped.json
   Device device = Device::cpu();
   int64_t stop_after = -1;    // for tests: stop (as if interrupted) once this step is done
