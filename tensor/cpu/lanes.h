@@ -42,7 +42,10 @@ struct Scalar {
   // a·2ⁿ for an integral n in [-200, 254], rounded once (ldexp is exact but for a result below
   // the normal range), as the two-step scaling of the vector types is wherever a·2^⌊n/2⌋ is a
   // normal float (so in vec::Exp, where |a| ≥ 2⁻⁵ whenever n < -2)
-  friend Scalar scale_pow2(Scalar a, Scalar n) { return Scalar(std::ldexp(a.v, int(n.v))); }
+  // (a NaN n, from a NaN input, gives NaN: converting it to int would be undefined)
+  friend Scalar scale_pow2(Scalar a, Scalar n) {
+    return std::isnan(n.v) ? Scalar(a.v + n.v) : Scalar(std::ldexp(a.v, int(n.v)));
+  }
   // x < 0 ? if_negative : otherwise (false for NaN and -0)
   friend Scalar select_negative(Scalar x, Scalar if_negative, Scalar otherwise) {
     return x.v < 0 ? if_negative : otherwise;
