@@ -25,6 +25,7 @@
 #include "tensor/cpu_cache.h"
 #include "tensor/cuda/cuda_backend.h"
 #include "tensor/ops.h"
+#include "tensor/settings.h"
 
 using namespace dn;
 using namespace dn::app;
@@ -177,8 +178,8 @@ int main(int argc, char** argv) {
       infer_peak = cpu_memory_stats().peak_bytes - base;
     }
     const Flops flops = model_flops(cfg, crop);
-    const char* policy_env = std::getenv("OMP_WAIT_POLICY");  // as run_app left it, or the user's
-    const std::string wait_policy = policy_env ? policy_env : std::getenv("GOMP_SPINCOUNT") ? "GOMP_SPINCOUNT" : "default";
+    std::string wait_policy = settings::openmp_wait_policy();  // as run_app left it, or the user's
+    if (wait_policy.empty()) wait_policy = "default";
     const double train_gflop = (flops.train - (cache_encoder ? flops.encoder : 0.0)) * double(batch) / 1e9, infer_gflop = flops.infer * double(batch) / 1e9;
     std::printf("{\"project\": \"dinomaly.cpp\", \"encoder\": \"%s\", \"crop\": %lld, \"batch\": %lld, "
                 "\"threads\": %d, \"device\": \"%s\", \"matmul\": \"%s\", \"cache_encoder\": %s, \"mode\": \"%s\", "

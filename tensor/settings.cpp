@@ -115,6 +115,11 @@ bool cpu_cache() {
   return on;
 }
 
+std::string openmp_wait_policy() {
+  if (const char* policy = std::getenv("OMP_WAIT_POLICY")) return policy;
+  return std::getenv("GOMP_SPINCOUNT") ? "GOMP_SPINCOUNT" : "";
+}
+
 CudaMatmul cuda_matmul() {
   static const CudaMatmul m = CudaMatmul(choice("DN_CUDA_MATMUL"));  // in the order of the enum
   return m;

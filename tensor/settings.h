@@ -52,4 +52,10 @@ bool cuda_sync();
 // DN_CUDA_MEMORY_LIMIT_MB: the CUDA allocator's initial cap per device, in bytes (0: none).
 size_t cuda_memory_limit_bytes();
 
+// The OpenMP runtime's own variables, read here too so that this file stays the only one that
+// reads the environment: how waiting threads behave as the environment sets it
+// (OMP_WAIT_POLICY's value, "GOMP_SPINCOUNT" when only libgomp's spin count is set, or "" when
+// neither is: the apps then choose passive waits, apps/lib/cli.cpp).
+std::string openmp_wait_policy();
+
 }  // namespace dn::settings
