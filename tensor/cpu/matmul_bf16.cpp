@@ -17,6 +17,7 @@
 // without them still compiles; amx_bf16_available() asks cpuid and the kernel before use.
 #pragma GCC target("avx512f,avx512bw,avx512vl,avx512bf16,amx-tile,amx-bf16")
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"  // GCC 12 in its own AVX-512 headers
+#pragma GCC diagnostic ignored "-Wuninitialized"  // the same: its _mm512_undefined_epi32 in unpack
 #include "tensor/cpu/matmul_bf16.h"
 
 #include <cpuid.h>

@@ -347,7 +347,9 @@ TEST_CASE("predict and eval give bit-identical scores for the same images and ru
   const auto eval_one = eval_scores(base + "/eval1", "1"), eval_three = eval_scores(base + "/eval3", "3");
   const auto predict_one = predict_scores(base + "/predict1", "1"), predict_five = predict_scores(base + "/predict5", "5");
   REQUIRE(predict_one.size() == 8);
-  for (const auto& [path, score] : predict_one) {
+  for (const auto& entry : predict_one) {
+    const std::string& path = entry.first;  // (a structured binding: Clang 14 cannot capture it)
+    const std::string& score = entry.second;
     CAPTURE(path);
     REQUIRE(eval_one.count(path) == 1);
     CHECK(score == eval_one.at(path));  // one image at a time: the same bits
